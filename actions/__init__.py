@@ -1,0 +1,1 @@
+"""actions app of the collection workflow service."""

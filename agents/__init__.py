@@ -1,0 +1,1 @@
+"""agents app of the collection workflow service."""

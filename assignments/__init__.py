@@ -1,0 +1,1 @@
+"""assignments app of the collection workflow service."""

@@ -1,0 +1,1 @@
+"""cases app of the collection workflow service."""

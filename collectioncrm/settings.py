@@ -1,0 +1,194 @@
+"""Settings of the collection workflow service, read from the environment.
+
+Every value comes from an environment variable (see the configuration table in README.md).
+When ``DATABASE_URL``, ``REDIS_URL`` or ``KAFKA_BROKERS`` is unset and embedded services are
+allowed (``EMBEDDED_SERVICES``, on by default only with ``DEBUG``), the missing servers are
+started (or reused) from the embedded stand-ins in ``collectioncrm.devstack``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from collectioncrm.env import (
+    env_bool,
+    env_brokers,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+EMBEDDED_SERVICES = env_bool("EMBEDDED_SERVICES", DEBUG)
+if EMBEDDED_SERVICES:
+    from collectioncrm import devstack
+
+    EMBEDDED = devstack.configure_environment()
+else:
+    EMBEDDED = []
+
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key" if DEBUG else None)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The bank's business day: date filters, daily trends and assignment dates use it.
+BUSINESS_TIME_ZONE = env_str("BUSINESS_TIME_ZONE", "Asia/Ho_Chi_Minh")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "workflow",
+    "agents",
+    "actions",
+    "assignments",
+    "cases",
+    "kafka_bridge",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "collectioncrm.urls"
+WSGI_APPLICATION = "collectioncrm.wsgi.application"
+ASGI_APPLICATION = "collectioncrm.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- PostgreSQL -------------------------------------------------------------------------
+DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql"))
+_database = dj_database_url.parse(
+    DATABASE_URL,
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+    conn_health_checks=True,
+)
+# The fixed assignment trigger reads this setting to write the bank's business date.
+_database.setdefault("OPTIONS", {})["options"] = (
+    f"-c workflow.business_time_zone={BUSINESS_TIME_ZONE}"
+)
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Dropping the bank's schemas (reversing the baseline migration) is never allowed in production.
+ALLOW_SCHEMA_DROP = env_bool("ALLOW_SCHEMA_DROP", DEBUG)
+
+# --- Redis: cache and Celery broker ---------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "workflow",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
+    }
+}
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "workflow-heartbeat": {
+        "task": "workflow.tasks.heartbeat",
+        "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1),
+    },
+}
+
+# --- Kafka -------------------------------------------------------------------------------
+KAFKA_BROKERS = env_brokers("KAFKA_BROKERS")
+KAFKA_CLIENT_ID = env_str("KAFKA_CLIENT_ID", "workflow-service")
+
+# --- Authentication (the CRM auth service's tokens) ---------------------------------------
+JWT_SECRET = env_str("JWT_SECRET", "dev-only-jwt-secret-change-me" if DEBUG else None)
+JWT_EXPIRES_SECONDS = env_int("JWT_EXPIRES_SECONDS", 3600, minimum=60)
+
+# --- Internationalisation and time ---------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- REST framework -----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CollectionCRM Workflow API",
+    "DESCRIPTION": "Collection workflow: agents, actions, assignments and case status.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1/collection",
+}
+
+# --- Logging: one JSON object per line ----------------------------------------------------
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", ("json", "text"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": LOG_LEVEL},
+    },
+}

@@ -1,0 +1,1 @@
+"""kafka_bridge app of the collection workflow service."""

@@ -1,0 +1,41 @@
+"""Health endpoints and the API root."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from workflow.health import run_checks
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No authentication, no envelope."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when PostgreSQL, Redis and Kafka are reachable, else 503 naming which."""
+    checks = run_checks()
+    failed = [name for name, result in checks.items() if result != "ok"]
+    body = {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed}
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+@require_GET
+def api_root(request: HttpRequest) -> JsonResponse:
+    """Entry point of the collection API: where its documentation lives."""
+    return JsonResponse(
+        {
+            "success": True,
+            "data": {
+                "name": "CollectionCRM workflow API",
+                "version": "v1",
+                "schema": request.build_absolute_uri("schema/"),
+                "docs": request.build_absolute_uri("docs/"),
+            },
+            "message": "CollectionCRM workflow API",
+            "errors": [],
+        }
+    )
