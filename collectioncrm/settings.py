@@ -62,10 +62,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "workflow.api.middleware.MethodOverrideMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "workflow.auth.backends.CrmAdminBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "collectioncrm.urls"
@@ -140,8 +146,13 @@ KAFKA_BROKERS = env_brokers("KAFKA_BROKERS")
 KAFKA_CLIENT_ID = env_str("KAFKA_CLIENT_ID", "workflow-service")
 
 # --- Authentication (the CRM auth service's tokens) ---------------------------------------
-JWT_SECRET = env_str("JWT_SECRET", "dev-only-jwt-secret-change-me" if DEBUG else None)
+JWT_SECRET = env_str("JWT_SECRET", "dev-only-jwt-secret-change-me-0123456789" if DEBUG else None)
 JWT_EXPIRES_SECONDS = env_int("JWT_EXPIRES_SECONDS", 3600, minimum=60)
+JWT_REFRESH_EXPIRES_SECONDS = env_int("JWT_REFRESH_EXPIRES_SECONDS", 7 * 24 * 3600, minimum=300)
+LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5, minimum=1)
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -156,8 +167,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["workflow.auth.authentication.BearerSessionAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CollectionCRM Workflow API",
@@ -166,7 +181,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "SCHEMA_PATH_PREFIX": r"/api/v1/collection",
+    "SCHEMA_PATH_PREFIX": r"/api/v1/(collection|auth)",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgentTypeEnum": "workflow.enums.AgentType",
+        "ActionTypeEnum": "workflow.enums.ActionType",
+        "ActionSubtypeEnum": "workflow.enums.ActionSubtype",
+        "ActionResultEnum": "workflow.enums.ActionResult",
+        "CustomerStatusEnum": "workflow.enums.CustomerStatus",
+        "CollateralStatusEnum": "workflow.enums.CollateralStatus",
+        "ProcessingStateStatusEnum": "workflow.enums.ProcessingStateStatus",
+        "LendingViolationStatusEnum": "workflow.enums.LendingViolationStatus",
+        "RecoveryAbilityStatusEnum": "workflow.enums.RecoveryAbilityStatus",
+    },
 }
 
 # --- Logging: one JSON object per line ----------------------------------------------------

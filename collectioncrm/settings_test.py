@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("EMBEDDED_SERVICES", "true")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
-os.environ.setdefault("JWT_SECRET", "test-jwt-secret")
+os.environ.setdefault("JWT_SECRET", "test-jwt-secret-of-at-least-32-bytes")
 os.environ.setdefault("ALLOW_SCHEMA_DROP", "true")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -15,3 +15,16 @@ from collectioncrm.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES["default"]["KEY_PREFIX"] = "workflow-test"  # noqa: F405
+
+if "redis" in EMBEDDED:  # noqa: F405
+    # Tests empty their Redis database after each test: keep them off the one `make run` uses
+    # (database 0) and, mostly, off those of other test runs going on at the same time.
+    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{1 + os.getpid() % 15}"  # noqa: F405
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL
+
+# One test database per pytest process, so that concurrent runs on one server never drop each
+# other's database (tests/conftest.py removes those left behind by killed runs).
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
+}

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from workflow import views
+from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.site_header = "CollectionCRM workflow"
+admin.site.site_title = "CollectionCRM workflow"
 
 API_PREFIX = "api/v1/collection/"
 
@@ -14,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/", include("workflow.auth.urls")),
     path(API_PREFIX, views.api_root, name="api-root"),
     path(f"{API_PREFIX}schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -21,4 +27,11 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path(API_PREFIX, include("agents.urls")),
+    path(API_PREFIX, include("actions.urls")),
+    path(API_PREFIX, include("assignments.urls")),
+    path(API_PREFIX, include("cases.urls")),
 ]
+
+handler404 = "workflow.views.not_found"
+handler500 = "workflow.views.server_error"

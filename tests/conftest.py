@@ -31,6 +31,31 @@ def truncate_bank_tables() -> None:
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """Before the test database is built: drop test databases of runs that were killed."""
+    import os
+
+    import psycopg
+
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(key, None)
+    params["dbname"] = "postgres"
+    prefix = f"test_{connection.settings_dict['NAME']}_"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        names = [
+            row[0]
+            for row in admin.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]
+            )
+        ]
+        for name in names:
+            pid = name.removeprefix(prefix)
+            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(autouse=True)
 def _isolate_unmanaged_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
@@ -50,3 +75,12 @@ def unused_tcp_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis() -> Iterator[None]:
+    """Sessions, throttling counters and cache entries never leak between tests."""
+    yield
+    from django_redis import get_redis_connection
+
+    get_redis_connection("default").flushdb()

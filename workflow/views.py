@@ -39,3 +39,28 @@ def api_root(request: HttpRequest) -> JsonResponse:
             "errors": [],
         }
     )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Unknown URLs answer in the envelope (the API's clients read JSON, not HTML)."""
+    return JsonResponse(
+        {
+            "success": False,
+            "data": None,
+            "message": f"No endpoint at {request.path}.",
+            "errors": [{"code": "NOT_FOUND", "message": f"No endpoint at {request.path}."}],
+        },
+        status=404,
+    )
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "success": False,
+            "data": None,
+            "message": "An unexpected error occurred.",
+            "errors": [{"code": "INTERNAL_ERROR", "message": "An unexpected error occurred."}],
+        },
+        status=500,
+    )

@@ -139,6 +139,7 @@ def test_every_step_is_idempotent_and_reverses_to_the_state_before_it(
 
 @pytest.mark.django_db
 def test_the_baseline_is_a_no_op_on_a_database_that_already_has_the_schema() -> None:
+    connection.ensure_connection()
     conn = connection.connection
     before = signature(conn)
     with connection.cursor() as cursor:
@@ -149,6 +150,7 @@ def test_the_baseline_is_a_no_op_on_a_database_that_already_has_the_schema() -> 
 @pytest.mark.django_db(transaction=True)
 def test_django_reverses_and_reapplies_every_migration(settings: SettingsWrapper) -> None:
     settings.ALLOW_SCHEMA_DROP = True
+    connection.ensure_connection()
     before = signature(connection.connection)
     try:
         call_command("migrate", "workflow", "zero", verbosity=0)

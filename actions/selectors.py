@@ -1,0 +1,65 @@
+"""Reads of action records: a customer's, a loan's or an agent's actions, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from actions.models import ActionRecord
+from agents.models import Agent
+from workflow.business_time import day_range_utc
+from workflow.errors import NotFound
+from workflow.models import Customer, Loan
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """The list filters; dates are inclusive business days of the bank (None = open)."""
+
+    type: str | None = None
+    subtype: str | None = None
+    action_result: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+def _filtered(queryset: QuerySet[ActionRecord], filters: ActionFilters) -> QuerySet[ActionRecord]:
+    """Apply ``filters``, join the agent for ``agentName`` and order newest first."""
+    if filters.type:
+        queryset = queryset.filter(type=filters.type)
+    if filters.subtype:
+        queryset = queryset.filter(subtype=filters.subtype)
+    if filters.action_result:
+        queryset = queryset.filter(action_result=filters.action_result)
+    # A half-open UTC range on the partition key (naive timestamp literals, see
+    # workflow.fields.UTCDateTimeField) lets PostgreSQL prune partitions at plan time.
+    lower, upper = day_range_utc(filters.start_date, filters.end_date)
+    if lower is not None:
+        queryset = queryset.filter(action_date__gte=lower)
+    if upper is not None:
+        queryset = queryset.filter(action_date__lt=upper)
+    return queryset.select_related("agent").order_by("-action_date", "id")
+
+
+def actions_for_customer(*, cif: str, filters: ActionFilters) -> QuerySet[ActionRecord]:
+    """The actions taken on customer ``cif``; 404 when the customer does not exist."""
+    if not Customer.objects.filter(cif=cif).exists():
+        raise NotFound(f"No customer with cif {cif}.", field="cif")
+    return _filtered(ActionRecord.objects.filter(customer_id=cif), filters)
+
+
+def actions_for_loan(*, account_number: str, filters: ActionFilters) -> QuerySet[ActionRecord]:
+    """The actions taken on loan ``account_number``; 404 when the loan does not exist."""
+    if not Loan.objects.filter(account_number=account_number).exists():
+        raise NotFound(f"No loan with account number {account_number}.", field="accountNumber")
+    return _filtered(ActionRecord.objects.filter(loan_id=account_number), filters)
+
+
+def actions_for_agent(*, agent_id: uuid.UUID, filters: ActionFilters) -> QuerySet[ActionRecord]:
+    """The actions recorded by agent ``agent_id``; 404 when the agent does not exist."""
+    if not Agent.objects.filter(id=agent_id).exists():
+        raise NotFound(f"No agent with id {agent_id}.", field="agentId")
+    return _filtered(ActionRecord.objects.filter(agent_id=agent_id), filters)

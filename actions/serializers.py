@@ -1,0 +1,114 @@
+"""Request and response shapes of the action endpoints (API.md: ActionRecord)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.models import ActionRecord
+from workflow.api.fields import DateRangeInput, UTCDateTimeField
+from workflow.enums import ActionResult, ActionSubtype, ActionType
+
+
+class VisitLocationInput(serializers.Serializer):
+    latitude = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="-90 to 90, at most 8 decimal places; required with longitude.",
+    )
+    longitude = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="-180 to 180, at most 8 decimal places; required with latitude.",
+    )
+    address = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class ActionCreateInput(serializers.Serializer):
+    cif = serializers.CharField(max_length=20)
+    loanAccountNumber = serializers.CharField(max_length=20)
+    type = serializers.ChoiceField(choices=ActionType.choices)
+    subtype = serializers.ChoiceField(choices=ActionSubtype.choices)
+    actionResult = serializers.ChoiceField(choices=ActionResult.choices)
+    actionDate = UTCDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the action happened, with a zone; defaults to now.",
+    )
+    notes = serializers.CharField(
+        max_length=5000, required=False, allow_null=True, allow_blank=True
+    )
+    callTraceId = serializers.CharField(
+        max_length=20, required=False, allow_null=True, allow_blank=True
+    )
+    visitLocation = VisitLocationInput(
+        required=False, allow_null=True, help_text="Required with coordinates for a VISIT."
+    )
+
+
+class ActionResultInput(serializers.Serializer):
+    actionResult = serializers.ChoiceField(choices=ActionResult.choices)
+    notes = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="When given, replaces the notes (null clears them).",
+    )
+
+
+class ActionListQuery(DateRangeInput):
+    """Query filters of the action lists (dates are inclusive business days)."""
+
+    type = serializers.ChoiceField(choices=ActionType.choices, required=False)
+    subtype = serializers.ChoiceField(choices=ActionSubtype.choices, required=False)
+    actionResult = serializers.ChoiceField(choices=ActionResult.choices, required=False)
+
+
+class VisitLocationOutput(serializers.Serializer):
+    latitude = serializers.DecimalField(max_digits=10, decimal_places=8, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=11, decimal_places=8, allow_null=True)
+    address = serializers.CharField(allow_null=True)
+
+
+class ActionOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    cif = serializers.CharField(source="customer_id")
+    loanAccountNumber = serializers.CharField(source="loan_id")
+    agentId = serializers.UUIDField(source="agent_id")
+    agentName = serializers.CharField(source="agent.name")
+    type = serializers.ChoiceField(choices=ActionType.choices)
+    subtype = serializers.ChoiceField(choices=ActionSubtype.choices)
+    actionResult = serializers.ChoiceField(source="action_result", choices=ActionResult.choices)
+    actionDate = UTCDateTimeField(source="action_date")
+    notes = serializers.CharField(allow_null=True)
+    callTraceId = serializers.CharField(source="call_trace_id", allow_null=True)
+    visitLocation = serializers.SerializerMethodField()
+    createdAt = UTCDateTimeField(source="created_at")
+    updatedAt = UTCDateTimeField(source="updated_at")
+    createdBy = serializers.CharField(source="created_by")
+    updatedBy = serializers.CharField(source="updated_by")
+
+    @extend_schema_field(VisitLocationOutput(allow_null=True))
+    def get_visitLocation(self, record: ActionRecord) -> dict[str, Any] | None:
+        if (
+            record.visit_latitude is None
+            and record.visit_longitude is None
+            and not record.visit_address
+        ):
+            return None
+        return dict(
+            VisitLocationOutput(
+                {
+                    "latitude": record.visit_latitude,
+                    "longitude": record.visit_longitude,
+                    "address": record.visit_address,
+                }
+            ).data
+        )

@@ -1,0 +1,157 @@
+"""Writes of action records: recording an action and changing its result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import ActionRecord
+from agents.selectors import active_agent_for_actor
+from workflow.actors import Actor
+from workflow.checks import check_action_date, check_choice
+from workflow.enums import ActionResult, ActionSubtype, ActionType
+from workflow.errors import Forbidden, NotFound, ValidationFailed
+from workflow.models import Customer, Loan
+from workflow.permissions import Capability, can
+from workflow.sentinels import UNSET, Unset
+
+# Clocks drift between the agents' devices and the server; more than this ahead is a mistake.
+# visit_latitude is decimal(10,8) and visit_longitude decimal(11,8): PostgreSQL would round
+# extra decimals silently, so they are refused instead.
+COORDINATE_SCALE = Decimal("1e-8")
+
+
+@dataclass(frozen=True)
+class VisitLocation:
+    """Where a visit took place; latitude and longitude come together."""
+
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    address: str | None = None
+
+
+def _check_coordinate(value: Decimal, *, limit: int, field: str) -> None:
+    if not value.is_finite() or abs(value) > limit:
+        raise ValidationFailed(f"{field} must be between -{limit} and {limit}.", field=field)
+    if value.quantize(COORDINATE_SCALE) != value:
+        raise ValidationFailed(f"{field} may have at most 8 decimal places.", field=field)
+
+
+def _check_visit_location(location: VisitLocation | None, *, action_type: str) -> None:
+    if location is not None:
+        if location.latitude is not None and location.longitude is None:
+            raise ValidationFailed(
+                "visitLocation.longitude is required with a latitude.",
+                field="visitLocation.longitude",
+            )
+        if location.longitude is not None and location.latitude is None:
+            raise ValidationFailed(
+                "visitLocation.latitude is required with a longitude.",
+                field="visitLocation.latitude",
+            )
+        if location.latitude is not None and location.longitude is not None:
+            _check_coordinate(location.latitude, limit=90, field="visitLocation.latitude")
+            _check_coordinate(location.longitude, limit=180, field="visitLocation.longitude")
+    if action_type == ActionType.VISIT and (location is None or location.latitude is None):
+        raise ValidationFailed(
+            "A VISIT must carry visitLocation with latitude and longitude.",
+            field="visitLocation",
+        )
+
+
+@transaction.atomic
+def action_record(
+    *,
+    actor: Actor,
+    cif: str,
+    loan_account_number: str,
+    type: str,
+    subtype: str,
+    action_result: str,
+    action_date: dt.datetime | None = None,
+    notes: str | None = None,
+    call_trace_id: str | None = None,
+    visit_location: VisitLocation | None = None,
+) -> ActionRecord:
+    """Record an action of the caller's agent on loan ``loan_account_number`` of ``cif``.
+
+    ``action_date`` defaults to now; it may not be more than five minutes ahead nor before
+    2000. A VISIT needs coordinates. The loan must belong to the customer.
+    """
+    agent = active_agent_for_actor(actor)
+    check_choice(type, ActionType, field="type")
+    check_choice(subtype, ActionSubtype, field="subtype")
+    check_choice(action_result, ActionResult, field="actionResult")
+    if action_date is None:
+        action_date = timezone.now()
+    check_action_date(action_date)
+    _check_visit_location(visit_location, action_type=type)
+
+    if not Customer.objects.filter(cif=cif).exists():
+        raise NotFound(f"No customer with cif {cif}.", field="cif")
+    loan = Loan.objects.filter(account_number=loan_account_number).only("customer").first()
+    if loan is None:
+        raise NotFound(
+            f"No loan with account number {loan_account_number}.", field="loanAccountNumber"
+        )
+    if loan.customer_id != cif:
+        raise ValidationFailed(
+            f"Loan {loan_account_number} does not belong to customer {cif}.",
+            field="loanAccountNumber",
+        )
+
+    location = visit_location or VisitLocation()
+    return ActionRecord.objects.create(
+        customer_id=cif,
+        loan_id=loan_account_number,
+        agent=agent,
+        type=type,
+        subtype=subtype,
+        action_result=action_result,
+        action_date=action_date,
+        notes=notes or None,
+        call_trace_id=call_trace_id or None,
+        visit_latitude=location.latitude,
+        visit_longitude=location.longitude,
+        visit_address=location.address or None,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+
+
+@transaction.atomic
+def action_update_result(
+    *,
+    actor: Actor,
+    action_id: uuid.UUID,
+    action_result: str,
+    notes: str | Unset | None = UNSET,
+) -> ActionRecord:
+    """Change the result (and, when given, the notes) of action ``action_id``.
+
+    Only the agent who recorded the action may, unless the caller holds EDIT_ANY_ACTION.
+    """
+    check_choice(action_result, ActionResult, field="actionResult")
+    editor = None if can(actor, Capability.EDIT_ANY_ACTION) else active_agent_for_actor(actor)
+
+    record = ActionRecord.objects.select_for_update().filter(id=action_id).first()
+    if record is None:
+        raise NotFound(f"No action with id {action_id}.", field="id")
+    if editor is not None and record.agent_id != editor.id:
+        raise Forbidden(
+            "Only the agent who recorded this action, or a supervisor, may change its result."
+        )
+
+    changes: dict[str, object] = {"action_result": action_result, "updated_by": actor.username}
+    if not isinstance(notes, Unset):
+        changes["notes"] = notes
+    # The real key is (id, action_date): naming both keeps the UPDATE on one partition.
+    # updated_at is stamped by the table's trigger, hence the reload.
+    current = ActionRecord.objects.filter(id=record.id, action_date=record.action_date)
+    current.update(**changes)
+    return current.select_related("agent").get()

@@ -1,0 +1,315 @@
+"""``/actions``: record an action, list a customer's / loan's / agent's actions, change a result."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from actions import selectors, services
+from actions.models import ActionRecord
+from actions.serializers import ActionCreateInput, ActionListQuery, ActionOutput, ActionResultInput
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.pagination import paginate
+from workflow.api.schema import DATE_RANGE_PARAMETERS, PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.enums import ActionResult, ActionSubtype, ActionType
+from workflow.permissions import Capability, requires
+from workflow.sentinels import UNSET
+
+TAGS = ["actions"]
+
+ACTION_EXAMPLE: dict[str, Any] = {
+    "id": "5b0f4a51-5d1c-4a52-9a64-0f6b1c9e2d11",
+    "cif": "CIF10000001",
+    "loanAccountNumber": "LN20000001",
+    "agentId": "8d3c2f0e-6f55-4c3e-9a0c-3c1f2b7a9e42",
+    "agentName": "Nguyen Van An",
+    "type": "VISIT",
+    "subtype": "FIELD_VISIT",
+    "actionResult": "PROMISE_TO_PAY",
+    "actionDate": "2026-03-02T03:15:00Z",
+    "notes": "Customer promised to pay 5,000,000 VND on Friday.",
+    "callTraceId": None,
+    "visitLocation": {"latitude": 21.0285, "longitude": 105.8542, "address": "12 Hang Bai, Ha Noi"},
+    "createdAt": "2026-03-02T03:20:41Z",
+    "updatedAt": "2026-03-02T03:20:41Z",
+    "createdBy": "an.nguyen",
+    "updatedBy": "an.nguyen",
+}
+
+LIST_PARAMETERS = [
+    OpenApiParameter("type", OpenApiTypes.STR, enum=ActionType.values, description="Action type."),
+    OpenApiParameter(
+        "subtype", OpenApiTypes.STR, enum=ActionSubtype.values, description="Action subtype."
+    ),
+    OpenApiParameter(
+        "actionResult", OpenApiTypes.STR, enum=ActionResult.values, description="Action result."
+    ),
+    *DATE_RANGE_PARAMETERS,
+    *PAGE_PARAMETERS,
+]
+
+LIST_RESPONSES = {
+    200: paginated("ActionPageEnvelope", "actions", ActionOutput),
+    **errors(400, 403, 404),
+}
+
+LIST_EXAMPLE = OpenApiExample(
+    "A page of actions",
+    value={
+        "success": True,
+        "data": {
+            "actions": [ACTION_EXAMPLE],
+            "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
+        },
+        "message": "",
+        "errors": [],
+    },
+    response_only=True,
+    status_codes=["200"],
+)
+
+LIST_DESCRIPTION = (
+    "Newest first (actionDate descending). startDate/endDate are inclusive business days of "
+    "the bank's time zone. An unknown {what} answers 404, not an empty list."
+)
+
+
+def _actor(request: Request) -> Actor:
+    assert isinstance(request.user, Actor)
+    return request.user
+
+
+def _action_filters(request: Request) -> selectors.ActionFilters:
+    query = ActionListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    values = query.validated_data
+    return selectors.ActionFilters(
+        type=values.get("type"),
+        subtype=values.get("subtype"),
+        action_result=values.get("actionResult"),
+        start_date=values.get("startDate"),
+        end_date=values.get("endDate"),
+    )
+
+
+def _action_page(request: Request, queryset: QuerySet[ActionRecord]) -> Response:
+    return ok(
+        paginate(
+            request,
+            queryset,
+            items_key="actions",
+            # list(): django-stubs type ``many=True`` data as a ReturnDict (a list at run time).
+            serialize=lambda rows: list(ActionOutput(rows, many=True).data),
+        )
+    )
+
+
+class ActionCreateView(APIView):
+    permission_classes = [requires(Capability.RECORD_WORK)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Record an action",
+        operation_id="actions_record",
+        description=(
+            "Records a call, visit, e-mail, SMS or letter of the caller's own agent profile "
+            "(403 AGENT_NOT_FOUND without one; an inactive agent may not record). actionDate "
+            "defaults to now and may be at most 5 minutes in the future, not before 2000. The "
+            "loan must belong to the customer. A VISIT needs visitLocation with latitude and "
+            "longitude."
+        ),
+        request=ActionCreateInput,
+        responses={201: enveloped("ActionEnvelope", ActionOutput()), **errors(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "A field visit",
+                value={
+                    "cif": "CIF10000001",
+                    "loanAccountNumber": "LN20000001",
+                    "type": "VISIT",
+                    "subtype": "FIELD_VISIT",
+                    "actionResult": "PROMISE_TO_PAY",
+                    "actionDate": "2026-03-02T10:15:00+07:00",
+                    "notes": "Customer promised to pay 5,000,000 VND on Friday.",
+                    "visitLocation": {
+                        "latitude": 21.0285,
+                        "longitude": 105.8542,
+                        "address": "12 Hang Bai, Ha Noi",
+                    },
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Recorded",
+                value={
+                    "success": True,
+                    "data": ACTION_EXAMPLE,
+                    "message": "Action recorded.",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = ActionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        location = values.get("visitLocation")
+        record = services.action_record(
+            actor=_actor(request),
+            cif=values["cif"],
+            loan_account_number=values["loanAccountNumber"],
+            type=values["type"],
+            subtype=values["subtype"],
+            action_result=values["actionResult"],
+            action_date=values.get("actionDate"),
+            notes=values.get("notes"),
+            call_trace_id=values.get("callTraceId"),
+            visit_location=(
+                services.VisitLocation(
+                    latitude=location.get("latitude"),
+                    longitude=location.get("longitude"),
+                    address=location.get("address"),
+                )
+                if location is not None
+                else None
+            ),
+        )
+        return ok(ActionOutput(record).data, message="Action recorded.", status=201)
+
+
+class CustomerActionsView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List a customer's actions",
+        operation_id="actions_for_customer",
+        description=LIST_DESCRIPTION.format(what="cif"),
+        parameters=[
+            OpenApiParameter("cif", OpenApiTypes.STR, OpenApiParameter.PATH, description="CIF."),
+            *LIST_PARAMETERS,
+        ],
+        responses=LIST_RESPONSES,
+        examples=[LIST_EXAMPLE],
+    )
+    def get(self, request: Request, cif: str) -> Response:
+        filters = _action_filters(request)
+        return _action_page(request, selectors.actions_for_customer(cif=cif, filters=filters))
+
+
+class LoanActionsView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List a loan's actions",
+        operation_id="actions_for_loan",
+        description=LIST_DESCRIPTION.format(what="account number"),
+        parameters=[
+            OpenApiParameter(
+                "accountNumber",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="Loan account number.",
+            ),
+            *LIST_PARAMETERS,
+        ],
+        responses=LIST_RESPONSES,
+        examples=[LIST_EXAMPLE],
+    )
+    def get(self, request: Request, accountNumber: str) -> Response:
+        filters = _action_filters(request)
+        queryset = selectors.actions_for_loan(account_number=accountNumber, filters=filters)
+        return _action_page(request, queryset)
+
+
+class AgentActionsView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List the actions an agent recorded",
+        operation_id="actions_for_agent",
+        description=LIST_DESCRIPTION.format(what="agent"),
+        parameters=[
+            OpenApiParameter(
+                "agentId", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Agent id."
+            ),
+            *LIST_PARAMETERS,
+        ],
+        responses=LIST_RESPONSES,
+        examples=[LIST_EXAMPLE],
+    )
+    def get(self, request: Request, agentId: uuid.UUID) -> Response:
+        filters = _action_filters(request)
+        return _action_page(request, selectors.actions_for_agent(agent_id=agentId, filters=filters))
+
+
+class ActionResultView(APIView):
+    permission_classes = [requires(Capability.RECORD_WORK)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change an action's result",
+        operation_id="actions_update_result",
+        description=(
+            "Sets actionResult and, when notes is given, replaces the notes. Only the agent who "
+            "recorded the action may change it (403 FORBIDDEN for another agent, 403 "
+            "AGENT_NOT_FOUND for a caller without an agent profile); supervisors and admins "
+            "may change any. The frontend may send this as POST with X-HTTP-Method-Override: "
+            "PUT."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Action id."
+            )
+        ],
+        request=ActionResultInput,
+        responses={200: enveloped("ActionResultEnvelope", ActionOutput()), **errors(400, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "Payment made",
+                value={"actionResult": "PAYMENT_MADE", "notes": "Paid in full at the branch."},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Updated",
+                value={
+                    "success": True,
+                    "data": {
+                        **ACTION_EXAMPLE,
+                        "actionResult": "PAYMENT_MADE",
+                        "notes": "Paid in full at the branch.",
+                        "updatedAt": "2026-03-06T08:02:10Z",
+                        "updatedBy": "binh.supervisor",
+                    },
+                    "message": "Action result updated.",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    def put(self, request: Request, id: uuid.UUID) -> Response:
+        data = ActionResultInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        record = services.action_update_result(
+            actor=_actor(request),
+            action_id=id,
+            action_result=values["actionResult"],
+            notes=values["notes"] if "notes" in values else UNSET,
+        )
+        return ok(ActionOutput(record).data, message="Action result updated.")

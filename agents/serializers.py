@@ -1,0 +1,146 @@
+"""Input and output shapes of the agents API (camelCase, as in API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from workflow.api.fields import UTCDateTimeField
+from workflow.enums import AgentType
+
+AGENT_UPDATE_FIELDS = ("name", "email", "phone", "type", "team", "isActive")
+
+
+class AgentListFilters(serializers.Serializer):
+    """Query filters of ``GET agents`` (pagination is validated separately)."""
+
+    type = serializers.ChoiceField(choices=AgentType.choices, required=False)
+    team = serializers.CharField(max_length=30, required=False)
+    isActive = serializers.BooleanField(required=False)
+
+
+class AgentCreateInput(serializers.Serializer):
+    employeeId = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=100)
+    email = serializers.EmailField(max_length=100)
+    phone = serializers.CharField(
+        max_length=20, required=False, allow_null=True, allow_blank=True, default=None
+    )
+    type = serializers.ChoiceField(choices=AgentType.choices)
+    team = serializers.CharField(max_length=30)
+
+
+class AgentUpdateInput(serializers.Serializer):
+    """Any of the fields; an omitted field keeps its value, ``phone: null`` clears it."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    email = serializers.EmailField(max_length=100, required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    type = serializers.ChoiceField(choices=AgentType.choices, required=False)
+    team = serializers.CharField(max_length=30, required=False)
+    isActive = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                f"Give at least one of {', '.join(AGENT_UPDATE_FIELDS)}."
+            )
+        return attrs
+
+
+class LinkUserInput(serializers.Serializer):
+    agentId = serializers.UUIDField()
+    userId = serializers.UUIDField()
+
+
+class AgentOutput(serializers.Serializer):
+    """An Agent of API.md."""
+
+    id = serializers.UUIDField()
+    employeeId = serializers.CharField(source="employee_id")
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    type = serializers.ChoiceField(choices=AgentType.choices)
+    team = serializers.CharField()
+    isActive = serializers.BooleanField(source="is_active")
+    userId = serializers.UUIDField(
+        source="user_id", allow_null=True, help_text="The linked CRM user, null until linked."
+    )
+    createdAt = UTCDateTimeField(source="created_at")
+    updatedAt = UTCDateTimeField(source="updated_at")
+
+
+class PeriodOutput(serializers.Serializer):
+    startDate = serializers.DateField(source="start_date")
+    endDate = serializers.DateField(source="end_date")
+
+
+class MetricsOutput(serializers.Serializer):
+    totalActions = serializers.IntegerField(
+        source="total_actions", help_text="Every action record of the agent in the period."
+    )
+    successfulActions = serializers.IntegerField(
+        source="successful_actions",
+        help_text="Records whose result is PROMISE_TO_PAY, PAYMENT_MADE or PARTIAL_PAYMENT.",
+    )
+    callsPlaced = serializers.IntegerField(source="calls_placed", help_text="Type CALL.")
+    callsConnected = serializers.IntegerField(
+        source="calls_connected", help_text="Type CALL with a result other than NO_CONTACT."
+    )
+    visitsCompleted = serializers.IntegerField(
+        source="visits_completed", help_text="Type VISIT with a result other than NO_CONTACT."
+    )
+    paymentsCollected = serializers.IntegerField(
+        source="payments_collected",
+        allow_null=True,
+        help_text="Always null for now: payments are not received by this service yet.",
+    )
+    totalAmountCollected = serializers.FloatField(
+        source="total_amount_collected",
+        allow_null=True,
+        help_text="Always null for now: payments are not received by this service yet.",
+    )
+    averageCallDuration = serializers.FloatField(
+        source="average_call_duration",
+        allow_null=True,
+        help_text="Always null: the schema records no call duration.",
+    )
+    successRate = serializers.FloatField(
+        source="success_rate",
+        allow_null=True,
+        help_text=(
+            "successfulActions / totalActions as a percentage rounded half-up to 2 decimals; "
+            "null when totalActions is 0."
+        ),
+    )
+
+
+class DailyTrendOutput(serializers.Serializer):
+    date = serializers.DateField(help_text="A business day (bank's time zone) with actions.")
+    actions = serializers.IntegerField()
+    amountCollected = serializers.FloatField(
+        source="amount_collected", allow_null=True, help_text="Always null for now."
+    )
+
+
+class WeeklyTrendOutput(serializers.Serializer):
+    week = serializers.CharField(help_text="ISO week of the business day, YYYY-Www.")
+    actions = serializers.IntegerField()
+    amountCollected = serializers.FloatField(
+        source="amount_collected", allow_null=True, help_text="Always null for now."
+    )
+
+
+class TrendsOutput(serializers.Serializer):
+    daily = DailyTrendOutput(many=True)
+    weekly = WeeklyTrendOutput(many=True)
+
+
+class AgentPerformanceOutput(serializers.Serializer):
+    agentId = serializers.UUIDField(source="agent_id")
+    agentName = serializers.CharField(source="agent_name")
+    period = PeriodOutput()
+    metrics = MetricsOutput()
+    trends = TrendsOutput()

@@ -1,0 +1,201 @@
+"""Writes of agents: create, update, link to and unlink from a CRM user.
+
+Uniqueness (employee id, e-mail, one agent per user) is checked first for a clear error, and
+the database's unique constraints are the last word: an ``IntegrityError`` raised by a
+concurrent writer becomes the same 409, never a 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from agents.models import Agent
+from workflow.actors import Actor
+from workflow.errors import Conflict, DomainError, NotFound
+from workflow.models import CrmUser
+from workflow.sentinels import UNSET, Unset
+
+# Unique constraints of workflow_service.agents → the API field at fault.
+_UNIQUE_FIELDS = {
+    "agents_employee_id_key": "employeeId",
+    "agents_email_key": "email",
+    "uk_agents_user_id": "userId",
+}
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _domain_error(exc: IntegrityError) -> DomainError:
+    """The API error for a constraint violation of the agents table (re-raises any other)."""
+    constraint = _constraint_name(exc) or ""
+    if constraint == "fk_agents_user_id":
+        # The user was deleted between our check and the write.
+        return NotFound("The user does not exist.", field="userId")
+    field = _UNIQUE_FIELDS.get(constraint)
+    if field is None:
+        raise exc
+    return Conflict(f"Another agent already has this {field}.", field=field)
+
+
+def _ensure_employee_id_free(employee_id: str) -> None:
+    if Agent.objects.filter(employee_id=employee_id).exists():
+        raise Conflict(
+            f"An agent with employeeId {employee_id} already exists.", field="employeeId"
+        )
+
+
+def _ensure_email_free(email: str, *, exclude_id: uuid.UUID | None = None) -> None:
+    # The column's unique constraint is case-sensitive; people's addresses are not.
+    others = Agent.objects.filter(email__iexact=email)
+    if exclude_id is not None:
+        others = others.exclude(id=exclude_id)
+    if others.exists():
+        raise Conflict(f"An agent with e-mail {email} already exists.", field="email")
+
+
+def _ensure_user_free(user_id: uuid.UUID, *, agent: Agent) -> None:
+    other = Agent.objects.filter(user_id=user_id).exclude(id=agent.id).first()
+    if other is not None:
+        raise Conflict(
+            f"User {user_id} is already linked to agent {other.employee_id}.", field="userId"
+        )
+
+
+def _locked_agent(agent_id: uuid.UUID, *, field: str | None = None) -> Agent:
+    agent = Agent.objects.select_for_update().filter(id=agent_id).first()
+    if agent is None:
+        raise NotFound(f"Agent {agent_id} does not exist.", field=field)
+    return agent
+
+
+def _save(agent: Agent, *, update_fields: list[str]) -> None:
+    """Save the changed columns (a unique violation → 409) and re-read ``updated_at``."""
+    try:
+        # A savepoint, so that the caller's transaction stays usable after the violation.
+        with transaction.atomic():
+            agent.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise _domain_error(exc) from exc
+    agent.refresh_from_db(fields=["updated_at"])
+
+
+@transaction.atomic
+def agent_create(
+    *,
+    employee_id: str,
+    name: str,
+    email: str,
+    phone: str | None,
+    type: str,
+    team: str,
+    actor: Actor,
+) -> Agent:
+    """Create an active agent (not linked to a user); 409 on a duplicate employeeId or e-mail."""
+    _ensure_employee_id_free(employee_id)
+    _ensure_email_free(email)
+    agent = Agent(
+        employee_id=employee_id,
+        name=name,
+        email=email,
+        phone=phone or None,
+        type=type,
+        team=team,
+        is_active=True,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+    try:
+        with transaction.atomic():
+            agent.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _domain_error(exc) from exc
+    return agent
+
+
+@transaction.atomic
+def agent_update(
+    *,
+    agent_id: uuid.UUID,
+    actor: Actor,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    phone: str | Unset | None = UNSET,
+    type: str | Unset = UNSET,
+    team: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+) -> Agent:
+    """Change the given fields of an agent (the others keep their values).
+
+    404 for an unknown agent, 409 when the e-mail belongs to another agent. The database
+    trigger sets ``updated_at``.
+    """
+    agent = _locked_agent(agent_id)
+    changed: list[str] = []
+    if not isinstance(name, Unset):
+        agent.name = name
+        changed.append("name")
+    if not isinstance(email, Unset):
+        _ensure_email_free(email, exclude_id=agent.id)
+        agent.email = email
+        changed.append("email")
+    if not isinstance(phone, Unset):
+        agent.phone = phone or None
+        changed.append("phone")
+    if not isinstance(type, Unset):
+        agent.type = type
+        changed.append("type")
+    if not isinstance(team, Unset):
+        agent.team = team
+        changed.append("team")
+    if not isinstance(is_active, Unset):
+        agent.is_active = is_active
+        changed.append("is_active")
+    if not changed:
+        return agent
+    agent.updated_by = actor.username
+    _save(agent, update_fields=[*changed, "updated_by"])
+    return agent
+
+
+@transaction.atomic
+def agent_link_user(*, agent_id: uuid.UUID, user_id: uuid.UUID, actor: Actor) -> tuple[Agent, bool]:
+    """Link an agent to a CRM user; returns the agent and whether anything changed.
+
+    404 for an unknown agent (``agentId``) or user (``userId``); 409 when the user is linked
+    to another agent (``userId``) or the agent to another user (``agentId``). Linking the
+    pair already linked changes nothing.
+    """
+    # The row lock serialises links of the same agent; uk_agents_user_id those of one user.
+    agent = _locked_agent(agent_id, field="agentId")
+    if not CrmUser.objects.filter(id=user_id).exists():
+        raise NotFound(f"User {user_id} does not exist.", field="userId")
+    if agent.user_id == user_id:
+        return agent, False
+    _ensure_user_free(user_id, agent=agent)
+    if agent.user_id is not None:
+        raise Conflict(
+            f"Agent {agent.employee_id} is already linked to user {agent.user_id}; "
+            "unlink it first.",
+            field="agentId",
+        )
+    agent.user_id = user_id
+    agent.updated_by = actor.username
+    _save(agent, update_fields=["user", "updated_by"])
+    return agent, True
+
+
+@transaction.atomic
+def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor) -> Agent:
+    """Remove an agent's link to its CRM user; an agent with no link is left as it is."""
+    agent = _locked_agent(agent_id)
+    if agent.user_id is None:
+        return agent
+    agent.user_id = None
+    agent.updated_by = actor.username
+    _save(agent, update_fields=["user", "updated_by"])
+    return agent

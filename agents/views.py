@@ -1,0 +1,368 @@
+"""The agents API: list, create, update, performance, lookup by user and linking to users."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents import selectors, services
+from agents.models import Agent
+from agents.serializers import (
+    AgentCreateInput,
+    AgentListFilters,
+    AgentOutput,
+    AgentPerformanceOutput,
+    AgentUpdateInput,
+    LinkUserInput,
+)
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.fields import DateRangeInput
+from workflow.api.pagination import paginate
+from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.enums import AgentType
+from workflow.permissions import Capability, requires
+from workflow.sentinels import UNSET
+
+TAGS = ["agents"]
+
+AGENT_EXAMPLE = {
+    "id": "5f0c2f4e-2a59-4d6f-9d0e-3f7a3c1b9a10",
+    "employeeId": "EMP001",
+    "name": "Nguyen Van An",
+    "email": "an.nguyen@bank.vn",
+    "phone": "+84901234567",
+    "type": "AGENT",
+    "team": "Team A",
+    "isActive": True,
+    "userId": "0b7e4c3a-8d1f-4a52-9c6e-2f1d5a7b8c90",
+    "createdAt": "2026-03-01T02:30:00Z",
+    "updatedAt": "2026-03-02T08:15:00Z",
+}
+
+
+def _actor(request: Request) -> Actor:
+    assert isinstance(request.user, Actor)
+    return request.user
+
+
+def _agent_data(agent: Agent) -> dict[str, Any]:
+    return dict(AgentOutput(agent).data)
+
+
+def _agents_data(agents: Sequence[Agent]) -> list[dict[str, Any]]:
+    return [_agent_data(agent) for agent in agents]
+
+
+class AgentsView(APIView):
+    """``GET agents`` (READ) and ``POST agents`` (MANAGE_AGENTS)."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "GET":
+            return [requires(Capability.READ)()]
+        return [requires(Capability.MANAGE_AGENTS)()]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List agents",
+        operation_id="agents_list",
+        description=(
+            "Agents ordered by name (then id), filtered by type, team (exact) and isActive. "
+            "Any role may read."
+        ),
+        parameters=[
+            OpenApiParameter("type", OpenApiTypes.STR, enum=AgentType.values),
+            OpenApiParameter("team", OpenApiTypes.STR, description="Exact team name."),
+            OpenApiParameter("isActive", OpenApiTypes.BOOL, description="true or false."),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: paginated("AgentListEnvelope", "agents", AgentOutput), **errors(400, 403)},
+        examples=[
+            OpenApiExample(
+                "A page of agents",
+                value={
+                    "success": True,
+                    "data": {
+                        "agents": [AGENT_EXAMPLE],
+                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
+                    },
+                    "message": "",
+                    "errors": [],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        # A plain dict: DRF reads a BooleanField missing from a QueryDict as False.
+        filters = AgentListFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        agents = selectors.agents_list(
+            type=filters.validated_data.get("type"),
+            team=filters.validated_data.get("team"),
+            is_active=filters.validated_data.get("isActive"),
+        )
+        page = paginate(
+            request,
+            agents,
+            items_key="agents",
+            serialize=_agents_data,
+        )
+        return ok(page)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Create an agent",
+        description=(
+            "Creates an active agent, not yet linked to a CRM user. employeeId and email must "
+            "be unique (e-mail compared case-insensitively): a duplicate answers 409 naming the "
+            "field. Needs SUPERVISOR or ADMIN, or the permission user_management:user or "
+            "user_management:all."
+        ),
+        request=AgentCreateInput,
+        responses={201: enveloped("AgentCreatedEnvelope", AgentOutput()), **errors(400, 403, 409)},
+        examples=[
+            OpenApiExample(
+                "New agent",
+                value={
+                    "employeeId": "EMP001",
+                    "name": "Nguyen Van An",
+                    "email": "an.nguyen@bank.vn",
+                    "phone": "+84901234567",
+                    "type": "AGENT",
+                    "team": "Team A",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = AgentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        agent = services.agent_create(
+            employee_id=values["employeeId"],
+            name=values["name"],
+            email=values["email"],
+            phone=values["phone"],
+            type=values["type"],
+            team=values["team"],
+            actor=_actor(request),
+        )
+        return ok(_agent_data(agent), message="Agent created.", status=201)
+
+
+class AgentDetailView(APIView):
+    """``PUT agents/{id}`` (MANAGE_AGENTS)."""
+
+    permission_classes = [requires(Capability.MANAGE_AGENTS)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Update an agent",
+        description=(
+            "Changes any of name, email, phone, type, team, isActive (at least one); omitted "
+            "fields keep their values and phone null clears the phone. 409 when the e-mail "
+            "belongs to another agent. The frontend may send this as POST with "
+            "X-HTTP-Method-Override: PUT."
+        ),
+        request=AgentUpdateInput,
+        responses={200: enveloped("AgentEnvelope", AgentOutput()), **errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Move to another team",
+                value={"team": "Team B", "isActive": True},
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request: Request, agent_id: uuid.UUID) -> Response:
+        data = AgentUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        unset = UNSET
+        agent = services.agent_update(
+            agent_id=agent_id,
+            actor=_actor(request),
+            name=values.get("name", unset),
+            email=values.get("email", unset),
+            phone=values.get("phone", unset),
+            type=values.get("type", unset),
+            team=values.get("team", unset),
+            is_active=values.get("isActive", unset),
+        )
+        return ok(_agent_data(agent), message="Agent updated.")
+
+
+class AgentPerformanceView(APIView):
+    """``GET agents/{id}/performance`` (READ)."""
+
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="An agent's performance over a period",
+        description=(
+            "Figures computed from the agent's action records on the business days "
+            "startDate..endDate inclusive (days of the bank's BUSINESS_TIME_ZONE; default: the "
+            "current business month up to today; at most 366 days).\n\n"
+            "- totalActions: all action records of the agent in the period;\n"
+            "- successfulActions: records whose actionResult is PROMISE_TO_PAY, PAYMENT_MADE "
+            "or PARTIAL_PAYMENT;\n"
+            "- callsPlaced: records of type CALL;\n"
+            "- callsConnected: type CALL with actionResult other than NO_CONTACT;\n"
+            "- visitsCompleted: type VISIT with actionResult other than NO_CONTACT;\n"
+            "- successRate: successfulActions / totalActions * 100, rounded half-up to 2 "
+            "decimals; null when totalActions is 0;\n"
+            "- paymentsCollected, totalAmountCollected and the trends' amountCollected: null — "
+            "payments are not received by this service yet;\n"
+            "- averageCallDuration: null — the schema records no call duration.\n\n"
+            "trends.daily has one entry per business day of the period with actions, oldest "
+            "first; trends.weekly sums them by ISO week (YYYY-Www, ISO week-numbering year) of "
+            "that business day."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "startDate",
+                OpenApiTypes.DATE,
+                description="First business day (YYYY-MM-DD); default the 1st of endDate's month.",
+            ),
+            OpenApiParameter(
+                "endDate",
+                OpenApiTypes.DATE,
+                description="Last business day (YYYY-MM-DD), inclusive; default today.",
+            ),
+        ],
+        responses={
+            200: enveloped("AgentPerformanceEnvelope", AgentPerformanceOutput()),
+            **errors(400, 403, 404),
+        },
+        examples=[
+            OpenApiExample(
+                "March so far",
+                value={
+                    "success": True,
+                    "data": {
+                        "agentId": AGENT_EXAMPLE["id"],
+                        "agentName": AGENT_EXAMPLE["name"],
+                        "period": {"startDate": "2026-03-01", "endDate": "2026-03-31"},
+                        "metrics": {
+                            "totalActions": 7,
+                            "successfulActions": 3,
+                            "callsPlaced": 3,
+                            "callsConnected": 2,
+                            "visitsCompleted": 1,
+                            "paymentsCollected": None,
+                            "totalAmountCollected": None,
+                            "averageCallDuration": None,
+                            "successRate": 42.86,
+                        },
+                        "trends": {
+                            "daily": [
+                                {"date": "2026-03-01", "actions": 1, "amountCollected": None},
+                                {"date": "2026-03-02", "actions": 6, "amountCollected": None},
+                            ],
+                            "weekly": [
+                                {"week": "2026-W09", "actions": 1, "amountCollected": None},
+                                {"week": "2026-W10", "actions": 6, "amountCollected": None},
+                            ],
+                        },
+                    },
+                    "message": "",
+                    "errors": [],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request, agent_id: uuid.UUID) -> Response:
+        period = DateRangeInput(data=request.query_params.dict())
+        period.is_valid(raise_exception=True)
+        agent = selectors.agent_by_id(agent_id)
+        report = selectors.agent_performance(
+            agent=agent,
+            start=period.validated_data.get("startDate"),
+            end=period.validated_data.get("endDate"),
+        )
+        return ok(AgentPerformanceOutput(report).data)
+
+
+class AgentByUserView(APIView):
+    """``GET agents/by-user/{userId}`` (READ)."""
+
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The agent linked to a CRM user",
+        description="404 when no agent is linked to the user (or the id is not a uuid).",
+        responses={200: enveloped("AgentByUserEnvelope", AgentOutput()), **errors(403, 404)},
+    )
+    def get(self, request: Request, user_id: uuid.UUID) -> Response:
+        return ok(_agent_data(selectors.agent_by_user(user_id)))
+
+
+class UserAgentView(APIView):
+    """``GET users/{userId}/agent`` (READ): the same lookup under the user."""
+
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The agent linked to a CRM user",
+        description=(
+            "Same as GET agents/by-user/{userId}. 404 when no agent is linked to the user "
+            "(or the id is not a uuid)."
+        ),
+        responses={200: enveloped("UserAgentEnvelope", AgentOutput()), **errors(403, 404)},
+    )
+    def get(self, request: Request, user_id: uuid.UUID) -> Response:
+        return ok(_agent_data(selectors.agent_by_user(user_id)))
+
+
+class AgentLinkUserView(APIView):
+    """``POST agents/link-user`` (LINK_USERS)."""
+
+    permission_classes = [requires(Capability.LINK_USERS)]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Link an agent to a CRM user",
+        description=(
+            "Links the agent to the auth service user (one agent per user, one user per "
+            "agent). 404 for an unknown agent (field agentId) or user (field userId); 409 when "
+            "the user is linked to another agent (field userId) or the agent to another user "
+            "(field agentId). Linking the pair already linked is a no-op answering 200. "
+            "ADMIN only."
+        ),
+        request=LinkUserInput,
+        responses={
+            200: enveloped("AgentLinkedEnvelope", AgentOutput()),
+            **errors(400, 403, 404, 409),
+        },
+        examples=[
+            OpenApiExample(
+                "Link",
+                value={"agentId": AGENT_EXAMPLE["id"], "userId": AGENT_EXAMPLE["userId"]},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = LinkUserInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent, changed = services.agent_link_user(
+            agent_id=data.validated_data["agentId"],
+            user_id=data.validated_data["userId"],
+            actor=_actor(request),
+        )
+        message = "Agent linked to the user." if changed else "The agent was already linked."
+        return ok(_agent_data(agent), message=message)

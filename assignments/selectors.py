@@ -1,0 +1,55 @@
+"""Reads of customer assignments: an agent's current customers and a customer's history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from agents.models import Agent
+from assignments.models import CustomerAgent
+from cases.selectors import customer_get
+from workflow.errors import NotFound
+
+
+def assignments_for_agent(
+    *, agent_id: uuid.UUID, cif: str | None = None
+) -> QuerySet[CustomerAgent]:
+    """The current assignments naming the agent as call or field agent, ordered by cif.
+
+    Each row carries its customer and the customer's case (None when it has no case), joined
+    in the same query. ``cif`` narrows to one customer (exact match). Unknown agent: 404.
+    """
+    if not Agent.objects.filter(id=agent_id).exists():
+        raise NotFound(f"No agent with id {agent_id}.", field="agentId")
+    assignments = (
+        CustomerAgent.objects.filter(is_current=True)
+        .filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
+        .select_related("customer", "customer__case")
+    )
+    if cif:
+        assignments = assignments.filter(customer_id=cif)
+    # The id breaks ties between versions of one cif (never two current, but be total).
+    return assignments.order_by("customer_id", "id")
+
+
+def assignment_history(*, cif: str) -> QuerySet[CustomerAgent]:
+    """Every assignment version of the customer, newest first, with both agents joined.
+
+    Versions opened on the same business day are told apart by ``created_at`` (the time of
+    the transaction that wrote them), then the current one first. Unknown customer: 404.
+    """
+    customer_get(cif=cif)
+    return (
+        CustomerAgent.objects.filter(customer_id=cif)
+        .select_related("assigned_call_agent", "assigned_field_agent")
+        .order_by("-start_date", "-created_at", "-is_current")
+    )
+
+
+def assignment_current(*, cif: str) -> CustomerAgent:
+    """The customer's current assignment version (the one the trigger opened last)."""
+    current = CustomerAgent.objects.filter(customer_id=cif, is_current=True).first()
+    if current is None:
+        raise NotFound(f"Customer {cif} has no current assignment.", field="cif")
+    return current

@@ -1,0 +1,138 @@
+"""Writes of customer assignments.
+
+The current assignment lives in ``customer_cases`` (its two agent columns); the history in
+``customer_agents`` is written only by the database trigger on that table. These services
+therefore change ``customer_cases`` and read back the version the trigger opened; they never
+write ``customer_agents`` themselves, and they skip the UPDATE when nothing changes so that
+no version is written for a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from agents.models import Agent
+from assignments.models import CustomerAgent
+from assignments.selectors import assignment_current
+from cases.models import CustomerCase
+from cases.selectors import customer_get
+from cases.services import case_open_locked
+from workflow.actors import Actor
+from workflow.errors import Conflict, NotFound, ValidationFailed
+from workflow.sentinels import UNSET, Unset
+
+AgentChoice = uuid.UUID | None | Unset
+"""An agent id to assign, None to clear the role, or UNSET to leave it as it is."""
+
+
+def _check_agents(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> None:
+    """404 for an unknown agent and 400 for an inactive one, naming the request field."""
+    wanted = {
+        "assignedCallAgentId": call_agent_id,
+        "assignedFieldAgentId": field_agent_id,
+    }
+    ids = [value for value in wanted.values() if isinstance(value, uuid.UUID)]
+    agents = Agent.objects.only("id", "is_active").in_bulk(ids)
+    for field, agent_id in wanted.items():
+        if not isinstance(agent_id, uuid.UUID):
+            continue
+        agent = agents.get(agent_id)
+        if agent is None:
+            raise NotFound(f"No agent with id {agent_id}.", field=field)
+        if not agent.is_active:
+            raise ValidationFailed(f"Agent {agent_id} is inactive.", field=field)
+
+
+def _resolve(
+    case: CustomerCase | None, call_agent_id: AgentChoice, field_agent_id: AgentChoice
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The agents the case will have; 400 when that would leave the customer with none."""
+    current_call = case.assigned_call_agent_id if case else None
+    current_field = case.assigned_field_agent_id if case else None
+    new_call = current_call if call_agent_id is UNSET else call_agent_id
+    new_field = current_field if field_agent_id is UNSET else field_agent_id
+    if new_call is None and new_field is None:
+        raise ValidationFailed(
+            "The customer must keep a call agent or a field agent.",
+            field="assignedCallAgentId" if call_agent_id is None else "assignedFieldAgentId",
+        )
+    return new_call, new_field
+
+
+@transaction.atomic
+def assignment_assign(
+    *,
+    actor: Actor,
+    cif: str,
+    call_agent_id: AgentChoice = UNSET,
+    field_agent_id: AgentChoice = UNSET,
+) -> tuple[CustomerAgent, bool]:
+    """Assign the customer's call and/or field agent; ``(current version, changed)``.
+
+    ``UNSET`` (the default) leaves a role as it is, ``None`` clears it; at least one role must
+    be named and the result must keep at least one agent. A customer without a case gets one
+    (default statuses) carrying the agents. Assigning the agents the customer already has
+    changes nothing and returns the current version with ``changed`` False.
+    """
+    if call_agent_id is UNSET and field_agent_id is UNSET:
+        raise ValidationFailed(
+            "Give assignedCallAgentId, assignedFieldAgentId or both.", field="assignedCallAgentId"
+        )
+    customer_get(cif=cif)
+    _check_agents(call_agent_id, field_agent_id)
+
+    case = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+    new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
+    if case is None:
+        case, created = case_open_locked(
+            actor=actor,
+            cif=cif,
+            assigned_call_agent_id=new_call,
+            assigned_field_agent_id=new_field,
+        )
+        if created:
+            return assignment_current(cif=cif), True
+        # A concurrent request opened the case meanwhile: apply our change on top of it.
+        new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
+
+    if case.assigned_call_agent_id == new_call and case.assigned_field_agent_id == new_field:
+        return assignment_current(cif=cif), False
+    case.assigned_call_agent_id = new_call
+    case.assigned_field_agent_id = new_field
+    case.updated_by = actor.username
+    case.save(update_fields=["assigned_call_agent", "assigned_field_agent", "updated_by"])
+    return assignment_current(cif=cif), True
+
+
+@transaction.atomic
+def assignment_reassign(
+    *,
+    actor: Actor,
+    assignment_id: uuid.UUID,
+    call_agent_id: AgentChoice = UNSET,
+    field_agent_id: AgentChoice = UNSET,
+) -> tuple[CustomerAgent, bool]:
+    """Reassign the customer of the assignment version ``assignment_id``, which must be current.
+
+    A closed version is history and cannot change (409). Otherwise as ``assignment_assign``.
+    """
+    version = CustomerAgent.objects.filter(id=assignment_id).only("id", "customer_id").first()
+    if version is None:
+        raise NotFound(f"No assignment with id {assignment_id}.", field="id")
+    # Lock the case before checking is_current: a concurrent reassignment may close this
+    # version between the read above and our change.
+    CustomerCase.objects.select_for_update().filter(customer_id=version.customer_id).first()
+    if not CustomerAgent.objects.filter(id=assignment_id, is_current=True).exists():
+        raise Conflict(
+            f"Assignment {assignment_id} is a closed version: history is immutable. "
+            "Change the customer's current assignment instead.",
+            field="id",
+        )
+    return assignment_assign(
+        actor=actor,
+        cif=version.customer_id,
+        call_agent_id=call_agent_id,
+        field_agent_id=field_agent_id,
+    )

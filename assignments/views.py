@@ -1,0 +1,213 @@
+"""Assignment endpoints: an agent's customers, (re)assigning a customer, assignment history."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assignments.selectors import assignment_history, assignments_for_agent
+from assignments.serializers import (
+    AgentAssignmentOutput,
+    AssignmentCreateInput,
+    AssignmentHistoryOutput,
+    AssignmentOutput,
+    AssignmentUpdateInput,
+)
+from assignments.services import assignment_assign, assignment_reassign
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.pagination import paginate
+from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.permissions import Capability, requires
+from workflow.sentinels import UNSET
+
+TAG = "assignments"
+
+ASSIGNMENT_EXAMPLE = {
+    "id": "3f1c2a9e-8b7d-4c6e-9a5f-1e2d3c4b5a69",
+    "cif": "CIF00012345",
+    "assignedCallAgentId": "0b6a3c1e-2f4d-4e8a-9c7b-5d1e2f3a4b5c",
+    "assignedFieldAgentId": None,
+    "startDate": "2026-03-02",
+    "endDate": None,
+    "isCurrent": True,
+}
+
+
+class AgentAssignmentsView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="List the customers currently assigned to an agent",
+        description=(
+            "The current assignment versions naming the agent as call agent or as field agent, "
+            "ordered by cif, each with the customer's name and its case statuses (null when "
+            "the customer has no case). `cif` narrows the list to one customer (exact match). "
+            "404 when the agent does not exist."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "agent_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The agent."
+            ),
+            OpenApiParameter("cif", OpenApiTypes.STR, description="Only this customer."),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: paginated("AgentAssignmentPage", "assignments", AgentAssignmentOutput),
+            **errors(400, 403, 404),
+        },
+    )
+    def get(self, request: Request, agent_id: uuid.UUID) -> Response:
+        assignments = assignments_for_agent(
+            agent_id=agent_id, cif=request.query_params.get("cif") or None
+        )
+        return ok(
+            paginate(
+                request,
+                assignments,
+                items_key="assignments",
+                serialize=lambda rows: AgentAssignmentOutput(rows, many=True).data,
+            )
+        )
+
+
+class AssignmentsView(APIView):
+    permission_classes = [requires(Capability.ASSIGN_CUSTOMERS)]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Assign a customer to a call agent and/or a field agent",
+        description=(
+            "Sets the customer's current call and/or field agent (supervisors, admins, or the "
+            "permission customer_assignment:all). An omitted agent id keeps the current agent; "
+            "null clears that role; the customer must keep at least one agent. Agents must be "
+            "active (400) and exist (404); the customer must exist (404). A customer without a "
+            "case gets one with the default statuses. The database keeps the history: a change "
+            "closes the current version and opens a new one, returned with 201. Assigning the "
+            "agents the customer already has changes nothing and answers 200 with the current "
+            "version."
+        ),
+        request=AssignmentCreateInput,
+        responses={
+            201: enveloped("AssignmentEnvelope", AssignmentOutput()),
+            200: enveloped("AssignmentUnchangedEnvelope", AssignmentOutput()),
+            **errors(400, 403, 404),
+        },
+        examples=[
+            OpenApiExample(
+                "Assign a call agent",
+                value={
+                    "cif": "CIF00012345",
+                    "assignedCallAgentId": "0b6a3c1e-2f4d-4e8a-9c7b-5d1e2f3a4b5c",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Assigned",
+                value={"success": True, "data": ASSIGNMENT_EXAMPLE, "message": "", "errors": []},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, Actor)
+        payload = AssignmentCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignment, changed = assignment_assign(
+            actor=request.user,
+            cif=data["cif"],
+            call_agent_id=data.get("assignedCallAgentId", UNSET),
+            field_agent_id=data.get("assignedFieldAgentId", UNSET),
+        )
+        return ok(
+            AssignmentOutput(assignment).data,
+            message="Customer assigned." if changed else "The assignment is unchanged.",
+            status=201 if changed else 200,
+        )
+
+
+class AssignmentView(APIView):
+    permission_classes = [requires(Capability.ASSIGN_CUSTOMERS)]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Reassign the customer of a current assignment version",
+        description=(
+            "`id` is an assignment version (a history row). It must be the customer's current "
+            "version: closed versions are history and answer 409. An omitted agent id keeps "
+            "the current agent, null clears that role (the customer must keep at least one "
+            "agent). Answers 200 with the new current version, or with the same version when "
+            "nothing changed. Also reachable as POST with `X-HTTP-Method-Override: PUT`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "assignment_id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.PATH,
+                description="The assignment version (a history row id).",
+            )
+        ],
+        request=AssignmentUpdateInput,
+        responses={
+            200: enveloped("AssignmentUpdatedEnvelope", AssignmentOutput()),
+            **errors(400, 403, 404, 409),
+        },
+        examples=[
+            OpenApiExample(
+                "Move the field role to another agent",
+                value={"assignedFieldAgentId": "7c2d4e6f-8a9b-4c1d-8e2f-3a4b5c6d7e8f"},
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request: Request, assignment_id: uuid.UUID) -> Response:
+        assert isinstance(request.user, Actor)
+        payload = AssignmentUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignment, changed = assignment_reassign(
+            actor=request.user,
+            assignment_id=assignment_id,
+            call_agent_id=data.get("assignedCallAgentId", UNSET),
+            field_agent_id=data.get("assignedFieldAgentId", UNSET),
+        )
+        return ok(
+            AssignmentOutput(assignment).data,
+            message="Customer reassigned." if changed else "The assignment is unchanged.",
+        )
+
+
+class AssignmentHistoryView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Assignment history of a customer",
+        description=(
+            "Every assignment version of the customer, newest first, with the agents' names. "
+            "Dates are the bank's business days. 404 when the customer does not exist."
+        ),
+        parameters=[
+            OpenApiParameter("cif", OpenApiTypes.STR, OpenApiParameter.PATH, description="CIF.")
+        ],
+        responses={
+            200: enveloped(
+                "AssignmentHistoryEnvelope",
+                inline_serializer(
+                    "AssignmentHistory", fields={"history": AssignmentHistoryOutput(many=True)}
+                ),
+            ),
+            **errors(403, 404),
+        },
+    )
+    def get(self, request: Request, cif: str) -> Response:
+        history = assignment_history(cif=cif)
+        return ok({"history": AssignmentHistoryOutput(history, many=True).data})

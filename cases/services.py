@@ -1,0 +1,144 @@
+"""Writes of customers' cases: opening a case and recording a status input on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agents.selectors import active_agent_for_actor
+from cases.models import CustomerCase, CustomerCaseAction
+from cases.selectors import customer_get
+from workflow.actors import Actor
+from workflow.checks import check_action_date, check_choice
+from workflow.enums import (
+    CollateralStatus,
+    CustomerStatus,
+    LendingViolationStatus,
+    ProcessingStateStatus,
+    RecoveryAbilityStatus,
+)
+from workflow.errors import ValidationFailed
+
+# An action date may run a little ahead of the server clock (the caller's clock drifts).
+
+
+def case_open_locked(
+    *,
+    actor: Actor,
+    cif: str,
+    assigned_call_agent_id: uuid.UUID | None = None,
+    assigned_field_agent_id: uuid.UUID | None = None,
+) -> tuple[CustomerCase, bool]:
+    """The customer's case row locked ``FOR UPDATE``, opened when absent; ``(case, created)``.
+
+    A new case gets the default statuses (ACTIVE, UNSECURED, IN_PROCESS, NONE, MEDIUM) and the
+    given agents; the database trigger then opens its first assignment version (an empty one
+    when no agent is given). Call it inside a transaction: the lock serializes every change
+    of this customer's case, and with it the trigger's history writes, until commit.
+    """
+    case = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+    if case is not None:
+        return case, False
+    case = CustomerCase(
+        customer_id=cif,
+        assigned_call_agent_id=assigned_call_agent_id,
+        assigned_field_agent_id=assigned_field_agent_id,
+        customer_status=CustomerStatus.ACTIVE,
+        collateral_status=CollateralStatus.UNSECURED,
+        processing_state_status=ProcessingStateStatus.IN_PROCESS,
+        lending_violation_status=LendingViolationStatus.NONE,
+        recovery_ability_status=RecoveryAbilityStatus.MEDIUM,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent request opened the case first (unique cif): wait for its lock and
+        # continue with its row. Any other integrity failure leaves no row and is re-raised.
+        existing = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+        if existing is None:
+            raise
+        return existing, False
+    return case, True
+
+
+@transaction.atomic
+def case_record_action(
+    *,
+    actor: Actor,
+    cif: str,
+    action_date: dt.datetime | None = None,
+    notes: str | None = None,
+    customer_status: str | None = None,
+    collateral_status: str | None = None,
+    processing_state_status: str | None = None,
+    lending_violation_status: str | None = None,
+    recovery_ability_status: str | None = None,
+) -> CustomerCaseAction:
+    """Record a status input by the caller's agent and apply it to the customer's case.
+
+    In one transaction: the case row is locked (opened with the default statuses when the
+    customer has none), the given statuses and ``f_update`` (= the action date) are written to
+    it, and the ``customer_case_actions`` row is inserted. Statuses not given keep their value.
+    """
+    agent = active_agent_for_actor(actor)
+    check_choice(customer_status, CustomerStatus, field="customerStatus")
+    check_choice(collateral_status, CollateralStatus, field="collateralStatus")
+    check_choice(processing_state_status, ProcessingStateStatus, field="processingStateStatus")
+    check_choice(lending_violation_status, LendingViolationStatus, field="lendingViolationStatus")
+    check_choice(recovery_ability_status, RecoveryAbilityStatus, field="recoveryAbilityStatus")
+    if notes is not None and not notes.strip():
+        notes = None
+    statuses = {
+        "customer_status": customer_status,
+        "collateral_status": collateral_status,
+        "processing_state_status": processing_state_status,
+        "lending_violation_status": lending_violation_status,
+        "recovery_ability_status": recovery_ability_status,
+    }
+    given = [name for name, value in statuses.items() if value is not None]
+    if not given and notes is None:
+        raise ValidationFailed(
+            "Give notes or at least one of customerStatus, collateralStatus, "
+            "processingStateStatus, lendingViolationStatus, recoveryAbilityStatus.",
+            field="notes",
+        )
+    if action_date is None:
+        action_date = timezone.now()
+    check_action_date(action_date)
+    customer_get(cif=cif)
+
+    case, _ = case_open_locked(actor=actor, cif=cif)
+    if customer_status is not None:
+        case.customer_status = customer_status
+    if collateral_status is not None:
+        case.collateral_status = collateral_status
+    if processing_state_status is not None:
+        case.processing_state_status = processing_state_status
+    if lending_violation_status is not None:
+        case.lending_violation_status = lending_violation_status
+    if recovery_ability_status is not None:
+        case.recovery_ability_status = recovery_ability_status
+    case.f_update = action_date
+    case.updated_by = actor.username
+    # The agent columns stay out of the UPDATE: a status input never touches the assignment.
+    case.save(update_fields=[*given, "f_update", "updated_by"])
+
+    return CustomerCaseAction.objects.create(
+        customer_id=cif,
+        agent=agent,
+        action_date=action_date,
+        notes=notes,
+        customer_status=customer_status,
+        collateral_status=collateral_status,
+        processing_state_status=processing_state_status,
+        lending_violation_status=lending_violation_status,
+        recovery_ability_status=recovery_ability_status,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )

@@ -1,0 +1,128 @@
+"""OpenAPI helpers: the envelope around every response, shared error responses, bearer auth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
+from rest_framework import serializers
+
+
+class BearerSessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "workflow.auth.authentication.BearerSessionAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": (
+                "An access token of the CRM auth service (HS256; claims sub, username, roles, "
+                "sessionId, iat, exp) whose Redis session auth:session:<sessionId> exists."
+            ),
+        }
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable error code, e.g. VALIDATION_ERROR.")
+    message = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="The offending input field.")
+
+
+class PaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    totalPages = serializers.IntegerField()
+    totalItems = serializers.IntegerField()
+
+
+def enveloped(name: str, data: serializers.Field | serializers.BaseSerializer) -> Any:
+    """A serializer describing ``{success, data, message, errors}`` around ``data``."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "success": serializers.BooleanField(),
+            "data": data,
+            "message": serializers.CharField(),
+            "errors": ErrorItemSerializer(many=True),
+        },
+    )
+
+
+def paginated(name: str, items_key: str, item: type[serializers.BaseSerializer]) -> Any:
+    """The envelope of a list endpoint: ``data = {<items_key>: [...], pagination}``."""
+    page = inline_serializer(
+        name=f"{name}Page",
+        fields={items_key: item(many=True), "pagination": PaginationSerializer()},
+    )
+    return enveloped(name, page)
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number (default 1)."),
+    OpenApiParameter(
+        "pageSize", OpenApiTypes.INT, description="Items per page, 1 to 100 (default 10)."
+    ),
+]
+
+DATE_RANGE_PARAMETERS = [
+    OpenApiParameter(
+        "startDate",
+        OpenApiTypes.DATE,
+        description="First business day (bank time zone), inclusive, YYYY-MM-DD.",
+    ),
+    OpenApiParameter(
+        "endDate",
+        OpenApiTypes.DATE,
+        description="Last business day (bank time zone), inclusive, YYYY-MM-DD.",
+    ),
+]
+
+ERROR_ENVELOPE = enveloped("ErrorEnvelope", serializers.JSONField(allow_null=True))
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> OpenApiResponse:
+    error: dict[str, str] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    return OpenApiResponse(
+        ERROR_ENVELOPE,
+        description=message,
+        examples=[
+            OpenApiExample(
+                code,
+                value={"success": False, "data": None, "message": message, "errors": [error]},
+                response_only=True,
+                status_codes=[str(status)],
+            )
+        ],
+    )
+
+
+BAD_REQUEST = _error(400, "VALIDATION_ERROR", "cif: This field is required.", "cif")
+UNAUTHORIZED = _error(401, "AUTH_REQUIRED", "Authentication credentials were not provided.")
+FORBIDDEN = _error(403, "FORBIDDEN", "You do not have permission to do this.")
+NOT_FOUND = _error(404, "NOT_FOUND", "Not found.")
+CONFLICT = _error(409, "CONFLICT", "An agent with this employeeId already exists.", "employeeId")
+TOO_MANY = _error(429, "TOO_MANY_ATTEMPTS", "Too many failed login attempts; try again later.")
+
+
+def errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The shared error responses for ``extend_schema(responses=...)``; 401 always included."""
+    table = {
+        400: BAD_REQUEST,
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+        429: TOO_MANY,
+    }
+    return {status: table[status] for status in sorted({401, *statuses})}

@@ -1,0 +1,1 @@
+"""Authentication with the CRM auth service's tokens and Redis sessions (DESIGN.md §4)."""

@@ -1,0 +1,103 @@
+"""Admin sign-in with CRM credentials (``auth_service.users``), kept in step with a local user.
+
+Supervisors and admins of the CRM sign in to the Django admin with their CRM username and
+password. The first sign-in creates a local Django user of the same username (with an unusable
+local password); every sign-in copies the CRM user's state onto it: ``is_staff`` for SUPERVISOR
+and ADMIN, ``is_superuser`` for ADMIN, membership of the "CRM supervisors" group, and
+``is_active`` from the CRM. AGENT users and inactive CRM users are refused (and their local user,
+if any, loses admin access). Local accounts made with ``createsuperuser`` keep working through
+Django's ``ModelBackend``; a CRM user never takes over a local account that has its own password.
+
+Sign-ins are throttled like the API login (same Redis counters, per username and per IP).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+
+from workflow.actors import ROLE_ADMIN, ROLE_SUPERVISOR
+from workflow.auth import services, throttle
+from workflow.errors import Throttled
+from workflow.models import CrmUser
+
+logger = logging.getLogger(__name__)
+
+SUPERVISORS_GROUP = "CRM supervisors"
+ADMIN_ROLES = frozenset({ROLE_SUPERVISOR, ROLE_ADMIN})
+
+
+@transaction.atomic
+def sync_local_user(crm_user: CrmUser) -> User | None:
+    """Create or update the local user mirroring ``crm_user``; None if it must not sign in."""
+    local = User.objects.select_for_update().filter(username=crm_user.username).first()
+    if local is not None and local.has_usable_password():
+        logger.warning(
+            "CRM sign-in refused: a local account with its own password has this username",
+            extra={"username": crm_user.username},
+        )
+        return None
+    role = crm_user.role.upper()
+    allowed = crm_user.is_active and role in ADMIN_ROLES
+    if local is None:
+        if not allowed:
+            return None
+        local = User(username=crm_user.username)
+        local.set_unusable_password()
+    local.email = crm_user.email
+    local.first_name = (crm_user.first_name or "")[:150]
+    local.last_name = (crm_user.last_name or "")[:150]
+    local.is_active = crm_user.is_active
+    local.is_staff = allowed
+    local.is_superuser = allowed and role == ROLE_ADMIN
+    local.save()
+    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
+    if allowed and role == ROLE_SUPERVISOR:
+        local.groups.add(group)
+    else:
+        local.groups.remove(group)
+    return local if allowed else None
+
+
+class CrmAdminBackend(BaseBackend):
+    """Authenticates admin sign-ins against the CRM's users (see the module docstring)."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if not username or password is None:
+            return None
+        try:
+            throttle.check(username, throttle.client_ip(request))
+        except Throttled as exc:
+            # PermissionDenied stops every backend, local accounts included.
+            raise PermissionDenied(exc.message) from exc
+        crm_user = CrmUser.objects.filter(username=username).first()
+        if crm_user is None or not services.password_matches(password, crm_user.password_hash):
+            return None
+        local = sync_local_user(crm_user)
+        if local is not None:
+            throttle.record_success(username)
+        return local
+
+    def get_user(self, user_id: int) -> User | None:
+        return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def record_failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    """``user_login_failed`` receiver: every failed admin sign-in counts towards the limits."""
+    username = credentials.get("username")
+    if username:
+        throttle.record_failure(str(username), throttle.client_ip(request))

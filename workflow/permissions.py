@@ -1,0 +1,82 @@
+"""The authorization matrix, in one place (README, "Roles and permissions").
+
+| capability        | roles              | or any of these permissions                      |
+|-------------------|--------------------|--------------------------------------------------|
+| READ              | AGENT, SUPERVISOR, ADMIN | -                                          |
+| RECORD_WORK       | AGENT, SUPERVISOR, ADMIN | - (the caller also needs a linked agent)   |
+| MANAGE_AGENTS     | SUPERVISOR, ADMIN  | user_management:user, user_management:all        |
+| ASSIGN_CUSTOMERS  | SUPERVISOR, ADMIN  | customer_assignment:all                          |
+| LINK_USERS        | ADMIN              | -                                                |
+| EDIT_ANY_ACTION   | SUPERVISOR, ADMIN  | -                                                |
+
+Agents may change only the action results they recorded themselves; EDIT_ANY_ACTION lets
+supervisors and admins change anyone's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from workflow.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_SUPERVISOR, Actor
+
+
+class Capability(StrEnum):
+    READ = "read"
+    RECORD_WORK = "record_work"
+    MANAGE_AGENTS = "manage_agents"
+    ASSIGN_CUSTOMERS = "assign_customers"
+    LINK_USERS = "link_users"
+    EDIT_ANY_ACTION = "edit_any_action"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    permissions: frozenset[str] = frozenset()
+
+
+ALL_ROLES = frozenset({ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN})
+OVERSEERS = frozenset({ROLE_SUPERVISOR, ROLE_ADMIN})
+
+POLICY: dict[Capability, Rule] = {
+    Capability.READ: Rule(ALL_ROLES),
+    Capability.RECORD_WORK: Rule(ALL_ROLES),
+    Capability.MANAGE_AGENTS: Rule(
+        OVERSEERS, frozenset({"user_management:user", "user_management:all"})
+    ),
+    Capability.ASSIGN_CUSTOMERS: Rule(OVERSEERS, frozenset({"customer_assignment:all"})),
+    Capability.LINK_USERS: Rule(frozenset({ROLE_ADMIN})),
+    Capability.EDIT_ANY_ACTION: Rule(OVERSEERS),
+}
+
+
+def can(actor: Actor | None, capability: Capability) -> bool:
+    """Whether ``actor`` holds ``capability`` by role or by permission."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    rule = POLICY[capability]
+    return actor.has_role(*rule.roles) or actor.has_permission(*rule.permissions)
+
+
+_PERMISSION_CLASSES: dict[Capability, type[BasePermission]] = {}
+
+
+def requires(capability: Capability) -> type[BasePermission]:
+    """A DRF permission class granting access to holders of ``capability``."""
+    if capability not in _PERMISSION_CLASSES:
+
+        class Requires(BasePermission):
+            message = f"This needs the {capability.value} capability (see the role matrix)."
+
+            def has_permission(self, request: Request, view: Any) -> bool:
+                user = request.user
+                return isinstance(user, Actor) and can(user, capability)
+
+        Requires.__name__ = f"Requires{capability.name.title().replace('_', '')}"
+        _PERMISSION_CLASSES[capability] = Requires
+    return _PERMISSION_CLASSES[capability]
