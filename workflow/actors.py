@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 ROLE_AGENT = "AGENT"
 ROLE_SUPERVISOR = "SUPERVISOR"
@@ -49,3 +50,16 @@ class Actor:
 def system_actor(name: str) -> Actor:
     """An actor for work no person started (Kafka handlers, scheduled jobs, commands)."""
     return Actor(username=name[:50])
+
+
+def admin_actor(user: Any) -> Actor:
+    """The actor behind a signed-in admin user (a CRM supervisor/admin or a local superuser).
+
+    Superusers act as ADMIN and other staff as SUPERVISOR, the roles that let them into the
+    admin; ``user_id`` is the CRM user's id when the admin user mirrors one.
+    """
+    from workflow.models import CrmUser
+
+    crm_id = CrmUser.objects.filter(username=user.username).values_list("id", flat=True).first()
+    role = ROLE_ADMIN if user.is_superuser else ROLE_SUPERVISOR
+    return Actor(username=str(user.username)[:50], user_id=crm_id, roles=frozenset({role}))

@@ -78,3 +78,13 @@ def test_admin_sign_ins_are_throttled_like_the_api_login(settings: Settings) -> 
     assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert not User.objects.filter(username="sup.four").exists()
+
+
+def test_the_supervisors_group_grants_view_and_change_but_no_delete() -> None:
+    CrmUserFactory(username="sup.perm", role="SUPERVISOR")
+    sign_in(Client(), "sup.perm")
+    local = User.objects.get(username="sup.perm")
+    assert local.has_perm("agents.change_agent")
+    assert local.has_perm("actions.view_actionrecord")
+    assert not local.has_perm("actions.change_actionrecord")
+    assert not any(perm.split(".")[1].startswith("delete_") for perm in local.get_all_permissions())

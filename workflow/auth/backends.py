@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -31,6 +31,40 @@ logger = logging.getLogger(__name__)
 
 SUPERVISORS_GROUP = "CRM supervisors"
 ADMIN_ROLES = frozenset({ROLE_SUPERVISOR, ROLE_ADMIN})
+# What supervisors may do in the admin (admins are superusers). Nothing is deleted there.
+SUPERVISOR_PERMISSIONS = (
+    "agents.view_agent",
+    "agents.add_agent",
+    "agents.change_agent",
+    "cases.view_customercase",
+    "cases.change_customercase",
+    "cases.view_customercaseaction",
+    "cases.add_customercaseaction",
+    "actions.view_actionrecord",
+    "assignments.view_customeragent",
+    "workflow.view_crmuser",
+    "workflow.view_customer",
+    "workflow.view_loan",
+    "admin.view_logentry",
+)
+
+
+def supervisors_group() -> Group:
+    """The group of CRM supervisors, holding exactly ``SUPERVISOR_PERMISSIONS``."""
+    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
+    wanted = set(SUPERVISOR_PERMISSIONS)
+    current = {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+    if current != wanted:
+        permissions = [
+            permission
+            for permission in Permission.objects.select_related("content_type")
+            if f"{permission.content_type.app_label}.{permission.codename}" in wanted
+        ]
+        group.permissions.set(permissions)
+    return group
 
 
 @transaction.atomic
@@ -57,7 +91,7 @@ def sync_local_user(crm_user: CrmUser) -> User | None:
     local.is_staff = allowed
     local.is_superuser = allowed and role == ROLE_ADMIN
     local.save()
-    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
+    group = supervisors_group()
     if allowed and role == ROLE_SUPERVISOR:
         local.groups.add(group)
     else:
