@@ -21,6 +21,7 @@ from collectioncrm.env import (
     env_str,
     env_url,
 )
+from workflow.schedule import BEAT_SCHEDULE as WORKFLOW_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -139,6 +140,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "workflow.tasks.heartbeat",
         "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1),
     },
+    **WORKFLOW_BEAT_SCHEDULE,
 }
 
 # --- Kafka -------------------------------------------------------------------------------
