@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,6 +28,9 @@ SUCCESSFUL_RESULTS = (
 
 # The longest period a performance report covers (a leap year, inclusive).
 MAX_PERIOD_DAYS = 366
+
+# An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
+_EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
 
 
 def agent_for_actor(actor: Actor) -> Agent:
@@ -191,3 +195,31 @@ def agent_performance(
             ],
         },
     }
+
+
+def agent_teams() -> list[str]:
+    """The teams agents belong to, sorted (suggestions for forms; teams are free text)."""
+    return list(Agent.objects.order_by("team").values_list("team", flat=True).distinct())
+
+
+def suggested_employee_ids(count: int) -> list[str]:
+    """``count`` unused employee ids following the most common ``<letters><digits>`` pattern.
+
+    For ``EMP001``..``EMP042`` that is ``EMP043``, ``EMP044``, ...; ``EMP001`` onwards when
+    there is no agent. Only a suggestion for a person to confirm: ids come from HR.
+    """
+    prefixes: dict[tuple[str, int], int] = {}
+    highest: dict[tuple[str, int], int] = {}
+    for employee_id in Agent.objects.values_list("employee_id", flat=True).iterator():
+        match = _EMPLOYEE_ID.match(employee_id)
+        if match is None:
+            continue
+        key = (match["prefix"], len(match["number"]))
+        prefixes[key] = prefixes.get(key, 0) + 1
+        highest[key] = max(highest.get(key, 0), int(match["number"]))
+    if prefixes:
+        prefix, width = max(prefixes, key=lambda key: (prefixes[key], key))
+        start = highest[(prefix, width)] + 1
+    else:
+        prefix, width, start = "EMP", 3, 1
+    return [f"{prefix}{number:0{width}d}" for number in range(start, start + count)]

@@ -29,6 +29,13 @@ class AgentCreateInput(serializers.Serializer):
     )
     type = serializers.ChoiceField(choices=AgentType.choices)
     team = serializers.CharField(max_length=30)
+    userId = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The CRM user to link the new agent to (ADMIN only); required once "
+        "agent-user links are enforced.",
+    )
 
 
 class AgentUpdateInput(serializers.Serializer):

@@ -3,6 +3,10 @@
 Uniqueness (employee id, e-mail, one agent per user) is checked first for a clear error, and
 the database's unique constraints are the last word: an ``IntegrityError`` raised by a
 concurrent writer becomes the same 409, never a 500.
+
+Once ``manage.py enforce_agent_user_link`` has made ``agents.user_id`` NOT NULL, an agent
+created without a user or an unlink is refused by the database; that violation becomes a
+400/409 on ``userId`` as well (see ``agents.linking``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from django.db import IntegrityError, transaction
 
 from agents.models import Agent
 from workflow.actors import Actor
-from workflow.errors import Conflict, DomainError, NotFound
+from workflow.errors import Conflict, DomainError, NotFound, ValidationFailed
 from workflow.models import CrmUser
 from workflow.sentinels import UNSET, Unset
+
+# Every agent needs a user once the link is enforced (agents.user_id NOT NULL).
+USER_REQUIRED_MESSAGE = "every agent must be linked to a user; give userId"
 
 # Unique constraints of workflow_service.agents → the API field at fault.
 _UNIQUE_FIELDS = {
@@ -30,8 +37,20 @@ def _constraint_name(exc: IntegrityError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
+def _is_user_id_not_null_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a NULL written into the enforced ``agents.user_id``."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    return (
+        getattr(cause, "sqlstate", None) == "23502"
+        and getattr(diag, "column_name", None) == "user_id"
+    )
+
+
 def _domain_error(exc: IntegrityError) -> DomainError:
     """The API error for a constraint violation of the agents table (re-raises any other)."""
+    if _is_user_id_not_null_violation(exc):
+        return ValidationFailed(USER_REQUIRED_MESSAGE, field="userId")
     constraint = _constraint_name(exc) or ""
     if constraint == "fk_agents_user_id":
         # The user was deleted between our check and the write.
@@ -58,8 +77,17 @@ def _ensure_email_free(email: str, *, exclude_id: uuid.UUID | None = None) -> No
         raise Conflict(f"An agent with e-mail {email} already exists.", field="email")
 
 
-def _ensure_user_free(user_id: uuid.UUID, *, agent: Agent) -> None:
-    other = Agent.objects.filter(user_id=user_id).exclude(id=agent.id).first()
+def _ensure_user_exists(user_id: uuid.UUID) -> None:
+    if not CrmUser.objects.filter(id=user_id).exists():
+        raise NotFound(f"User {user_id} does not exist.", field="userId")
+
+
+def _ensure_user_free(user_id: uuid.UUID, *, agent: Agent | None) -> None:
+    """409 when ``user_id`` is linked to an agent other than ``agent`` (None: a new agent)."""
+    others = Agent.objects.filter(user_id=user_id)
+    if agent is not None:
+        others = others.exclude(id=agent.id)
+    other = others.first()
     if other is not None:
         raise Conflict(
             f"User {user_id} is already linked to agent {other.employee_id}.", field="userId"
@@ -94,10 +122,19 @@ def agent_create(
     type: str,
     team: str,
     actor: Actor,
+    user_id: uuid.UUID | None = None,
 ) -> Agent:
-    """Create an active agent (not linked to a user); 409 on a duplicate employeeId or e-mail."""
+    """Create an active agent, linked to the CRM user ``user_id`` when given.
+
+    409 on a duplicate employeeId or e-mail, or when the user is linked to another agent
+    (``userId``); 404 for an unknown user. Without ``user_id`` the agent is not linked, which
+    the database refuses once the link is enforced: 400 on ``userId``.
+    """
     _ensure_employee_id_free(employee_id)
     _ensure_email_free(email)
+    if user_id is not None:
+        _ensure_user_exists(user_id)
+        _ensure_user_free(user_id, agent=None)
     agent = Agent(
         employee_id=employee_id,
         name=name,
@@ -106,6 +143,7 @@ def agent_create(
         type=type,
         team=team,
         is_active=True,
+        user_id=user_id,
         created_by=actor.username,
         updated_by=actor.username,
     )
@@ -163,21 +201,24 @@ def agent_update(
 
 
 @transaction.atomic
-def agent_link_user(*, agent_id: uuid.UUID, user_id: uuid.UUID, actor: Actor) -> tuple[Agent, bool]:
+def agent_link_user(
+    *, agent_id: uuid.UUID, user_id: uuid.UUID, actor: Actor, replace: bool = False
+) -> tuple[Agent, bool]:
     """Link an agent to a CRM user; returns the agent and whether anything changed.
 
     404 for an unknown agent (``agentId``) or user (``userId``); 409 when the user is linked
-    to another agent (``userId``) or the agent to another user (``agentId``). Linking the
-    pair already linked changes nothing.
+    to another agent (``userId``) or, unless ``replace``, the agent to another user
+    (``agentId``). ``replace`` moves the agent from its user to ``user_id`` in one update,
+    the only way to change the user once the link is enforced (no unlinked moment).
+    Linking the pair already linked changes nothing.
     """
     # The row lock serialises links of the same agent; uk_agents_user_id those of one user.
     agent = _locked_agent(agent_id, field="agentId")
-    if not CrmUser.objects.filter(id=user_id).exists():
-        raise NotFound(f"User {user_id} does not exist.", field="userId")
+    _ensure_user_exists(user_id)
     if agent.user_id == user_id:
         return agent, False
     _ensure_user_free(user_id, agent=agent)
-    if agent.user_id is not None:
+    if agent.user_id is not None and not replace:
         raise Conflict(
             f"Agent {agent.employee_id} is already linked to user {agent.user_id}; "
             "unlink it first.",
@@ -191,11 +232,21 @@ def agent_link_user(*, agent_id: uuid.UUID, user_id: uuid.UUID, actor: Actor) ->
 
 @transaction.atomic
 def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor) -> Agent:
-    """Remove an agent's link to its CRM user; an agent with no link is left as it is."""
+    """Remove an agent's link to its CRM user; an agent with no link is left as it is.
+
+    409 on ``userId`` once the link is enforced (every agent must keep a user).
+    """
     agent = _locked_agent(agent_id)
     if agent.user_id is None:
         return agent
     agent.user_id = None
     agent.updated_by = actor.username
-    _save(agent, update_fields=["user", "updated_by"])
+    try:
+        _save(agent, update_fields=["user", "updated_by"])
+    except ValidationFailed as exc:
+        raise Conflict(
+            f"Agent {agent.employee_id} cannot be unlinked: every agent must be linked to a "
+            "user (the link is enforced). Link it to another user instead.",
+            field="userId",
+        ) from exc
     return agent

@@ -29,7 +29,8 @@ from workflow.api.fields import DateRangeInput
 from workflow.api.pagination import paginate
 from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, paginated
 from workflow.enums import AgentType
-from workflow.permissions import Capability, requires
+from workflow.errors import Forbidden
+from workflow.permissions import Capability, can, requires
 from workflow.sentinels import UNSET
 
 TAGS = ["agents"]
@@ -122,13 +123,19 @@ class AgentsView(APIView):
         tags=TAGS,
         summary="Create an agent",
         description=(
-            "Creates an active agent, not yet linked to a CRM user. employeeId and email must "
-            "be unique (e-mail compared case-insensitively): a duplicate answers 409 naming the "
-            "field. Needs SUPERVISOR or ADMIN, or the permission user_management:user or "
-            "user_management:all."
+            "Creates an active agent. employeeId and email must be unique (e-mail compared "
+            "case-insensitively): a duplicate answers 409 naming the field. Needs SUPERVISOR or "
+            "ADMIN, or the permission user_management:user or user_management:all. userId "
+            "(optional) links the new agent to a CRM user in the same step and needs ADMIN, like "
+            "POST agents/link-user: 404 for an unknown user, 409 when the user is linked to "
+            "another agent. Once agent-user links are enforced (manage.py "
+            "enforce_agent_user_link), userId is required (400 on userId)."
         ),
         request=AgentCreateInput,
-        responses={201: enveloped("AgentCreatedEnvelope", AgentOutput()), **errors(400, 403, 409)},
+        responses={
+            201: enveloped("AgentCreatedEnvelope", AgentOutput()),
+            **errors(400, 403, 404, 409),
+        },
         examples=[
             OpenApiExample(
                 "New agent",
@@ -148,6 +155,9 @@ class AgentsView(APIView):
         data = AgentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        actor = _actor(request)
+        if values["userId"] is not None and not can(actor, Capability.LINK_USERS):
+            raise Forbidden("Linking a user needs the ADMIN role (link_users).", field="userId")
         agent = services.agent_create(
             employee_id=values["employeeId"],
             name=values["name"],
@@ -155,7 +165,8 @@ class AgentsView(APIView):
             phone=values["phone"],
             type=values["type"],
             team=values["team"],
-            actor=_actor(request),
+            user_id=values["userId"],
+            actor=actor,
         )
         return ok(_agent_data(agent), message="Agent created.", status=201)
 

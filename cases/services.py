@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from agents.selectors import active_agent_for_actor
@@ -20,7 +20,8 @@ from workflow.enums import (
     ProcessingStateStatus,
     RecoveryAbilityStatus,
 )
-from workflow.errors import ValidationFailed
+from workflow.errors import NotFound, ValidationFailed
+from workflow.sentinels import UNSET, Unset
 
 # An action date may run a little ahead of the server clock (the caller's clock drifts).
 
@@ -142,3 +143,63 @@ def case_record_action(
         created_by=actor.username,
         updated_by=actor.username,
     )
+
+
+# --- Back-office corrections -------------------------------------------------------------
+
+_STATUS_CHOICES: dict[str, tuple[type[models.TextChoices], str]] = {
+    "customer_status": (CustomerStatus, "customerStatus"),
+    "collateral_status": (CollateralStatus, "collateralStatus"),
+    "processing_state_status": (ProcessingStateStatus, "processingStateStatus"),
+    "lending_violation_status": (LendingViolationStatus, "lendingViolationStatus"),
+    "recovery_ability_status": (RecoveryAbilityStatus, "recoveryAbilityStatus"),
+}
+
+
+@transaction.atomic
+def case_update_statuses(
+    *,
+    actor: Actor,
+    cif: str,
+    customer_status: str | Unset = UNSET,
+    collateral_status: str | Unset = UNSET,
+    processing_state_status: str | Unset = UNSET,
+    lending_violation_status: str | Unset = UNSET,
+    recovery_ability_status: str | Unset = UNSET,
+) -> tuple[CustomerCase, list[str]]:
+    """Correct the statuses of the customer's existing case; ``(case, changed field names)``.
+
+    For supervisors in the back-office. Unlike ``case_record_action`` no case action is
+    recorded: a status input belongs to an agent and a supervisor may have no agent profile,
+    so the caller records who changed what (the admin writes its log entry). Statuses not
+    given (``UNSET``) or equal to the stored value are left alone and nothing is written when
+    none changes; otherwise the changed statuses, ``f_update`` (now) and ``updated_by`` are
+    written. The agent columns stay out of the UPDATE, so the assignment history is never
+    touched. 404 on ``cif`` when the customer has no case, 400 on an unknown status value.
+    """
+    wanted = {
+        "customer_status": customer_status,
+        "collateral_status": collateral_status,
+        "processing_state_status": processing_state_status,
+        "lending_violation_status": lending_violation_status,
+        "recovery_ability_status": recovery_ability_status,
+    }
+    given = {name: value for name, value in wanted.items() if not isinstance(value, Unset)}
+    for name, value in given.items():
+        choices, api_field = _STATUS_CHOICES[name]
+        if value is None:
+            raise ValidationFailed(f"{api_field} cannot be empty.", field=api_field)
+        check_choice(value, choices, field=api_field)
+
+    case = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+    if case is None:
+        raise NotFound(f"Customer {cif} has no case.", field="cif")
+    changed = [name for name, value in given.items() if getattr(case, name) != value]
+    if not changed:
+        return case, []
+    for name in changed:
+        setattr(case, name, given[name])
+    case.f_update = timezone.now()
+    case.updated_by = actor.username
+    case.save(update_fields=[*changed, "f_update", "updated_by"])
+    return case, changed

@@ -10,6 +10,7 @@ from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.index_template = "admin/cases/site_index.html"
 admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 

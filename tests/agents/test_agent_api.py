@@ -622,3 +622,42 @@ def test_it_rejects_an_invalid_link_request(body: dict[str, str], field: str) ->
     response = unlinked_client("ADMIN").post(LINK_URL, body, format="json")
 
     envelope_error(response, 400, "VALIDATION_ERROR", field=field)
+
+
+def test_an_admin_may_create_an_agent_linked_to_a_user_in_one_step() -> None:
+    client = client_for(CrmUserFactory(role="ADMIN"))
+    user = CrmUserFactory()
+    data = envelope_ok(
+        client.post(
+            "/api/v1/collection/agents",
+            {
+                "employeeId": "LNK1",
+                "name": "Linked",
+                "email": "linked@bank.test",
+                "type": "AGENT",
+                "team": "T",
+                "userId": str(user.id),
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert data["userId"] == str(user.id)
+
+
+def test_a_supervisor_may_not_link_a_user_while_creating_an_agent() -> None:
+    client = client_for(CrmUserFactory(role="SUPERVISOR"))
+    response = client.post(
+        "/api/v1/collection/agents",
+        {
+            "employeeId": "LNK2",
+            "name": "Linked",
+            "email": "linked2@bank.test",
+            "type": "AGENT",
+            "team": "T",
+            "userId": str(CrmUserFactory().id),
+        },
+        format="json",
+    )
+    envelope_error(response, 403, "FORBIDDEN", field="userId")
+    assert not Agent.objects.filter(employee_id="LNK2").exists()
