@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Max, Min, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from actions.models import ActionRecord
-from cases.admin import AgentTeamFilter, in_business_time
+from cases.admin import AgentTeamFilter
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_today, business_zone, day_start_utc
 
@@ -289,21 +288,3 @@ class ActionRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        # The date bar's year/month/day are the bank's days: it turns them into a UTC range
-        # with the time zone active while the list is built.
-        return in_business_time(partial(super().changelist_view, request, extra_context))
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        return in_business_time(
-            partial(super().changeform_view, request, object_id, form_url, extra_context)
-        )

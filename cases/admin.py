@@ -9,8 +9,6 @@ changed. Times are shown in the bank's time zone (``BUSINESS_TIME_ZONE``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -21,9 +19,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.template.response import SimpleTemplateResponse, TemplateResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 
 from agents.models import Agent
 from assignments.selectors import assignment_history
@@ -54,19 +51,6 @@ MAX_BULK_ASSIGN = 500
 BULK_ASSIGN_ACTION = "Assign selected customers to agent(s)"
 # Agents in a dashboard chart, the busiest first (the table lists them all).
 CHART_AGENTS = 25
-
-
-def in_business_time(view: Callable[[], Response]) -> Response:
-    """Run an admin view and render its page with the bank's time zone active.
-
-    Admin pages are template responses rendered after the view returns, so the page is
-    rendered here, inside the override, for dates and times to read in bank time.
-    """
-    with timezone.override(business_zone()):
-        response = view()
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            response.render()
-    return response
 
 
 def _cifs(cifs: list[str], limit: int = 20) -> str:
@@ -185,11 +169,6 @@ class CustomerCaseAdmin(admin.ModelAdmin):
         by_name = Q(customer__name__icontains=term) | Q(customer__company_name__icontains=term)
         return queryset.filter(by_name), False
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        return in_business_time(partial(super().changelist_view, request, extra_context))
-
     # --- Change form ------------------------------------------------------------------------
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -205,17 +184,6 @@ class CustomerCaseAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         # The form writes through the services as the signed-in user.
         return type(form.__name__, (form,), {"actor": admin_actor(request.user)})
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        return in_business_time(
-            partial(super().changeform_view, request, object_id, form_url, extra_context)
-        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # CustomerCaseForm.clean() already wrote the change through the services; the row
@@ -381,7 +349,7 @@ class CustomerCaseAdmin(admin.ModelAdmin):
             and request.user.has_perm("actions.view_actionrecord")
         ):
             raise PermissionDenied
-        return in_business_time(partial(self._render_dashboard, request))
+        return self._render_dashboard(request)
 
     def _render_dashboard(self, request: HttpRequest) -> TemplateResponse:
         teams = dashboard_teams()
@@ -459,19 +427,3 @@ class CustomerCaseActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        return in_business_time(partial(super().changelist_view, request, extra_context))
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        return in_business_time(
-            partial(super().changeform_view, request, object_id, form_url, extra_context)
-        )

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workflow.admin_time.AdminBusinessTimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
