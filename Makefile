@@ -36,6 +36,12 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
+## Benchmarks (figures, never pass/fail): performance endpoint on 1,000,000 action records,
+## then Kafka end-to-end throughput. BENCH_ARGS="--rows 200000" for a quicker run.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_performance.py $(BENCH_ARGS)
+	$(BIN)/python scripts/kafka_throughput.py
+
 ## Start / stop / show the embedded PostgreSQL, Redis and Kafka.
 services: $(STAMP)
 	$(BIN)/python -m collectioncrm.devstack up

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionRecord
+from agents.cache import invalidate_agent
 from agents.selectors import active_agent_for_actor
+from kafka_bridge.publishers import publish_action_recorded
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
@@ -84,6 +86,7 @@ def action_record(
     2000. A VISIT needs coordinates. The loan must belong to the customer.
     """
     agent = active_agent_for_actor(actor)
+    transaction.on_commit(lambda: invalidate_agent(agent.id))  # dropped on rollback
     check_choice(type, ActionType, field="type")
     check_choice(subtype, ActionSubtype, field="subtype")
     check_choice(action_result, ActionResult, field="actionResult")
@@ -106,7 +109,7 @@ def action_record(
         )
 
     location = visit_location or VisitLocation()
-    return ActionRecord.objects.create(
+    record = ActionRecord.objects.create(
         customer_id=cif,
         loan_id=loan_account_number,
         agent=agent,
@@ -122,6 +125,8 @@ def action_record(
         created_by=actor.username,
         updated_by=actor.username,
     )
+    publish_action_recorded(record=record, actor=actor)  # outbox row, same transaction
+    return record
 
 
 @transaction.atomic
@@ -146,6 +151,7 @@ def action_update_result(
         raise Forbidden(
             "Only the agent who recorded this action, or a supervisor, may change its result."
         )
+    transaction.on_commit(lambda: invalidate_agent(record.agent_id))
 
     changes: dict[str, object] = {"action_result": action_result, "updated_by": actor.username}
     if not isinstance(notes, Unset):

@@ -1,22 +1,18 @@
-"""Reads of agents: lists, lookups and performance figures computed from action records."""
+"""Reads of agents: lists, lookups and the period of performance reports (agents.performance)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, DateField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from actions.models import ActionRecord
 from agents.models import Agent
 from workflow.actors import Actor
 from workflow.business_time import business_today, day_range_utc
-from workflow.enums import ActionResult, ActionType
+from workflow.enums import ActionResult
 from workflow.errors import AgentNotFound, Forbidden, NotFound, ValidationFailed
 
 # Results that count as a successful collection action in the performance metrics.
@@ -114,87 +110,6 @@ def agent_actions_in_period(
     return ActionRecord.objects.filter(
         agent=agent, action_date__gte=lower, action_date__lt=upper
     ).order_by()
-
-
-def _success_rate(successful: int, total: int) -> float | None:
-    """``successful / total`` as a percentage rounded half-up to 2 decimals; None when total 0."""
-    if total == 0:
-        return None
-    rate = (Decimal(successful) * 100 / Decimal(total)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
-    return float(rate)
-
-
-def _iso_week(day: dt.date) -> str:
-    """``YYYY-Www``: the ISO week (and ISO year) of ``day``."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def agent_performance(
-    *, agent: Agent, start: dt.date | None = None, end: dt.date | None = None
-) -> dict[str, Any]:
-    """An agent's figures over a business-day period, computed from its action records.
-
-    Two queries: one aggregate for the metrics, one count per business day; the weekly trend
-    is derived from the daily one. Amounts, payment counts and call durations are ``None``:
-    payments are not received yet and the schema records no call duration.
-    """
-    start, end = performance_period(start=start, end=end)
-    actions = agent_actions_in_period(agent=agent, start=start, end=end)
-
-    counts = actions.aggregate(
-        total=Count("id"),
-        successful=Count("id", filter=Q(action_result__in=SUCCESSFUL_RESULTS)),
-        calls_placed=Count("id", filter=Q(type=ActionType.CALL)),
-        calls_connected=Count(
-            "id", filter=Q(type=ActionType.CALL) & ~Q(action_result=ActionResult.NO_CONTACT)
-        ),
-        visits_completed=Count(
-            "id", filter=Q(type=ActionType.VISIT) & ~Q(action_result=ActionResult.NO_CONTACT)
-        ),
-    )
-
-    # action_date holds UTC in a timestamp without time zone: read it as UTC, then take the
-    # calendar day in the bank's zone (one AT TIME ZONE alone would read it as local time).
-    business_day = RawSQL(
-        "((action_date AT TIME ZONE 'UTC') AT TIME ZONE %s)::date",
-        (settings.BUSINESS_TIME_ZONE,),
-        output_field=DateField(),
-    )
-    per_day = (
-        actions.annotate(day=business_day).values("day").annotate(n=Count("id")).order_by("day")
-    )
-    daily = [{"date": row["day"], "actions": row["n"], "amount_collected": None} for row in per_day]
-
-    weekly: dict[str, int] = {}
-    for entry in daily:
-        week = _iso_week(entry["date"])
-        weekly[week] = weekly.get(week, 0) + entry["actions"]
-
-    return {
-        "agent_id": agent.id,
-        "agent_name": agent.name,
-        "period": {"start_date": start, "end_date": end},
-        "metrics": {
-            "total_actions": counts["total"],
-            "successful_actions": counts["successful"],
-            "calls_placed": counts["calls_placed"],
-            "calls_connected": counts["calls_connected"],
-            "visits_completed": counts["visits_completed"],
-            "payments_collected": None,
-            "total_amount_collected": None,
-            "average_call_duration": None,
-            "success_rate": _success_rate(counts["successful"], counts["total"]),
-        },
-        "trends": {
-            "daily": daily,
-            "weekly": [
-                {"week": week, "actions": n, "amount_collected": None} for week, n in weekly.items()
-            ],
-        },
-    }
 
 
 def agent_teams() -> list[str]:

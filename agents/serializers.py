@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from workflow.api.fields import UTCDateTimeField
+from workflow.api.fields import DateRangeInput, UTCDateTimeField
 from workflow.enums import AgentType
 
 AGENT_UPDATE_FIELDS = ("name", "email", "phone", "type", "team", "isActive")
@@ -101,13 +101,18 @@ class MetricsOutput(serializers.Serializer):
     )
     paymentsCollected = serializers.IntegerField(
         source="payments_collected",
-        allow_null=True,
-        help_text="Always null for now: payments are not received by this service yet.",
+        help_text=(
+            "Payments the Kafka bridge attributed to the agent, as call or field agent (the "
+            "agents assigned to the customer on the payment's business day), paid on a "
+            "business day of the period (the bank's day of payment_date)."
+        ),
     )
-    totalAmountCollected = serializers.FloatField(
+    totalAmountCollected = serializers.DecimalField(
         source="total_amount_collected",
-        allow_null=True,
-        help_text="Always null for now: payments are not received by this service yet.",
+        max_digits=20,
+        decimal_places=2,
+        coerce_to_string=False,
+        help_text="Sum of the amounts of those payments, a number with 2 decimals (0 if none).",
     )
     averageCallDuration = serializers.FloatField(
         source="average_call_duration",
@@ -125,18 +130,28 @@ class MetricsOutput(serializers.Serializer):
 
 
 class DailyTrendOutput(serializers.Serializer):
-    date = serializers.DateField(help_text="A business day (bank's time zone) with actions.")
+    date = serializers.DateField(
+        help_text="A business day (bank's time zone) with actions or payments."
+    )
     actions = serializers.IntegerField()
-    amountCollected = serializers.FloatField(
-        source="amount_collected", allow_null=True, help_text="Always null for now."
+    amountCollected = serializers.DecimalField(
+        source="amount_collected",
+        max_digits=20,
+        decimal_places=2,
+        coerce_to_string=False,
+        help_text="Amount of the payments of that business day (0 if none).",
     )
 
 
 class WeeklyTrendOutput(serializers.Serializer):
     week = serializers.CharField(help_text="ISO week of the business day, YYYY-Www.")
     actions = serializers.IntegerField()
-    amountCollected = serializers.FloatField(
-        source="amount_collected", allow_null=True, help_text="Always null for now."
+    amountCollected = serializers.DecimalField(
+        source="amount_collected",
+        max_digits=20,
+        decimal_places=2,
+        coerce_to_string=False,
+        help_text="Amount of the payments of the week's business days.",
     )
 
 
@@ -149,5 +164,34 @@ class AgentPerformanceOutput(serializers.Serializer):
     agentId = serializers.UUIDField(source="agent_id")
     agentName = serializers.CharField(source="agent_name")
     period = PeriodOutput()
+    metrics = MetricsOutput()
+    trends = TrendsOutput()
+
+
+class RankingFilters(DateRangeInput):
+    """Query filters of ``GET agents/performance`` (pagination is validated separately)."""
+
+    team = serializers.CharField(max_length=30, required=False)
+
+
+class RankedAgentOutput(serializers.Serializer):
+    agentId = serializers.UUIDField(source="agent_id")
+    agentName = serializers.CharField(source="agent_name")
+    team = serializers.CharField()
+    rank = serializers.IntegerField(
+        help_text=(
+            "1-based competition rank on (successfulActions, totalActions), both descending: "
+            "agents equal on both share a rank and the next rank skips (1, 2, 2, 4)."
+        )
+    )
+    metrics = MetricsOutput()
+
+
+class TeamPerformanceOutput(serializers.Serializer):
+    team = serializers.CharField()
+    period = PeriodOutput()
+    agentCount = serializers.IntegerField(
+        source="agent_count", help_text="Active agents of the team, whose figures are summed."
+    )
     metrics = MetricsOutput()
     trends = TrendsOutput()

@@ -60,3 +60,47 @@ class CustomerAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} from {self.start_date}"
+
+
+class ReassignmentFlag(models.Model):
+    """A customer to reassign away from an agent in one role
+    (``workflow_service.reassignment_flags``, ``workflow/sql/0009_reassignment_flags.sql``).
+
+    Raised when the agent's login user is deactivated (``agents.handlers``); open while
+    ``resolved_at`` is None, resolved when the customer is assigned away from the agent in
+    that role (``assignments.services.assignment_assign``). At most one open flag exists per
+    ``(cif, agent, role)`` (a partial unique index).
+    """
+
+    class Role(models.TextChoices):
+        CALL = "CALL", "Call agent"
+        FIELD = "FIELD", "Field agent"
+
+    # The foreign key targets the cif, not the customer's uuid (django-stubs assumes the pk).
+    customer_id: str
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.DO_NOTHING,
+        to_field="cif",
+        db_column="cif",
+        db_constraint=False,
+        related_name="+",
+    )
+    agent = models.ForeignKey(
+        Agent, on_delete=models.DO_NOTHING, db_column="agent_id", related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    reason = models.TextField(null=True, blank=True)
+    event_id = models.UUIDField(null=True, blank=True)
+    flagged_at = UTCDateTimeField(default=timezone.now)
+    resolved_at = UTCDateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=50, null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."reassignment_flags'
+        ordering = ["flagged_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.role} agent {self.agent_id}"

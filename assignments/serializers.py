@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from assignments.models import ReassignmentFlag
+from workflow.api.fields import UTCDateTimeField
 from workflow.enums import (
     CollateralStatus,
     CustomerStatus,
@@ -76,3 +78,25 @@ class AssignmentCreateInput(AssignmentUpdateInput):
     """The customer and the agents to assign."""
 
     cif = serializers.CharField(max_length=20)
+
+
+class PendingReassignmentFilters(serializers.Serializer):
+    """Query filters of ``GET assignments/pending-reassignment`` (pagination apart)."""
+
+    team = serializers.CharField(max_length=30, required=False)
+    agentId = serializers.UUIDField(required=False)
+
+
+class ReassignmentFlagOutput(serializers.Serializer):
+    """An open reassignment flag: a customer waiting for a new agent in one role."""
+
+    id = serializers.UUIDField()
+    cif = serializers.CharField(source="customer_id")
+    customerName = serializers.CharField(source="customer.display_name")
+    agentId = serializers.UUIDField(source="agent_id")
+    agentName = serializers.CharField(source="agent.name")
+    agentEmployeeId = serializers.CharField(source="agent.employee_id")
+    agentTeam = serializers.CharField(source="agent.team")
+    role = serializers.ChoiceField(choices=ReassignmentFlag.Role.choices)
+    reason = serializers.CharField(allow_null=True)
+    flaggedAt = UTCDateTimeField(source="flagged_at")

@@ -4,7 +4,9 @@ The current assignment lives in ``customer_cases`` (its two agent columns); the 
 ``customer_agents`` is written only by the database trigger on that table. These services
 therefore change ``customer_cases`` and read back the version the trigger opened; they never
 write ``customer_agents`` themselves, and they skip the UPDATE when nothing changes so that
-no version is written for a no-op.
+no version is written for a no-op. Each change publishes ``workflow-service.assignment.created``
+(outbox, same transaction) and resolves the customer's reassignment flags
+(``assignments.flags``) whose agent lost the flagged role.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import uuid
 from django.db import transaction
 
 from agents.models import Agent
+from assignments.flags import reassignment_flags_resolve_for_case
 from assignments.models import CustomerAgent
 from assignments.selectors import assignment_current
 from cases.models import CustomerCase
 from cases.selectors import customer_get
 from cases.services import case_open_locked
+from kafka_bridge.publishers import publish_assignment_created
 from workflow.actors import Actor
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.sentinels import UNSET, Unset
@@ -61,6 +65,32 @@ def _resolve(
     return new_call, new_field
 
 
+def _assigned(
+    *,
+    actor: Actor,
+    cif: str,
+    previous_call_agent_id: uuid.UUID | None,
+    previous_field_agent_id: uuid.UUID | None,
+) -> CustomerAgent:
+    """After a change of the case's agents: the version the trigger opened, announced with
+    ``workflow-service.assignment.created`` (outbox), and the customer's reassignment flags
+    resolved where the flagged agent lost its role."""
+    version = assignment_current(cif=cif)
+    publish_assignment_created(
+        version=version,
+        previous_call_agent_id=previous_call_agent_id,
+        previous_field_agent_id=previous_field_agent_id,
+        actor=actor,
+    )
+    reassignment_flags_resolve_for_case(
+        cif=cif,
+        call_agent_id=version.assigned_call_agent_id,
+        field_agent_id=version.assigned_field_agent_id,
+        actor=actor,
+    )
+    return version
+
+
 @transaction.atomic
 def assignment_assign(
     *,
@@ -93,17 +123,27 @@ def assignment_assign(
             assigned_field_agent_id=new_field,
         )
         if created:
-            return assignment_current(cif=cif), True
+            version = _assigned(
+                actor=actor, cif=cif, previous_call_agent_id=None, previous_field_agent_id=None
+            )
+            return version, True
         # A concurrent request opened the case meanwhile: apply our change on top of it.
         new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
 
     if case.assigned_call_agent_id == new_call and case.assigned_field_agent_id == new_field:
         return assignment_current(cif=cif), False
+    previous_call, previous_field = case.assigned_call_agent_id, case.assigned_field_agent_id
     case.assigned_call_agent_id = new_call
     case.assigned_field_agent_id = new_field
     case.updated_by = actor.username
     case.save(update_fields=["assigned_call_agent", "assigned_field_agent", "updated_by"])
-    return assignment_current(cif=cif), True
+    version = _assigned(
+        actor=actor,
+        cif=cif,
+        previous_call_agent_id=previous_call,
+        previous_field_agent_id=previous_field,
+    )
+    return version, True
 
 
 @transaction.atomic

@@ -14,6 +14,11 @@ urlpatterns = [
         name="assignments-for-agent",
     ),
     path(
+        "assignments/pending-reassignment",
+        views.PendingReassignmentView.as_view(),
+        name="assignments-pending-reassignment",
+    ),
+    path(
         "assignments/history/<str:cif>",
         views.AssignmentHistoryView.as_view(),
         name="assignments-history",

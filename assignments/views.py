@@ -1,4 +1,5 @@
-"""Assignment endpoints: an agent's customers, (re)assigning a customer, assignment history."""
+"""Assignment endpoints: an agent's customers, (re)assigning a customer, assignment history,
+customers waiting for reassignment."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assignments.flags import reassignment_flags_pending
 from assignments.selectors import assignment_history, assignments_for_agent
 from assignments.serializers import (
     AgentAssignmentOutput,
@@ -17,6 +19,8 @@ from assignments.serializers import (
     AssignmentHistoryOutput,
     AssignmentOutput,
     AssignmentUpdateInput,
+    PendingReassignmentFilters,
+    ReassignmentFlagOutput,
 )
 from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
@@ -211,3 +215,74 @@ class AssignmentHistoryView(APIView):
     def get(self, request: Request, cif: str) -> Response:
         history = assignment_history(cif=cif)
         return ok({"history": AssignmentHistoryOutput(history, many=True).data})
+
+
+FLAG_EXAMPLE = {
+    "id": "5a1d9c3e-7b2f-4e6a-8d1c-2b3a4c5d6e7f",
+    "cif": "CIF00012345",
+    "customerName": "Nguyen Van A",
+    "agentId": "0b6a3c1e-2f4d-4e8a-9c7b-5d1e2f3a4b5c",
+    "agentName": "Tran Thi B",
+    "agentEmployeeId": "EMP042",
+    "agentTeam": "Team A",
+    "role": "CALL",
+    "reason": "The agent's user was deactivated in the auth service: left the bank",
+    "flaggedAt": "2026-03-10T02:30:00Z",
+}
+
+
+class PendingReassignmentView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="List customers waiting for a new agent",
+        description=(
+            "Open reassignment flags, oldest first. A flag names a customer and the agent it "
+            "must be taken from in one role (CALL or FIELD): when an agent's login user is "
+            "deactivated in the auth service, every customer the agent holds is flagged. A "
+            "flag disappears once the customer is assigned away from that agent in that role "
+            "(POST/PUT assignments, or the back-office bulk assignment), or when the user is "
+            "reactivated. `team` (the flagged agent's team, exact) and `agentId` narrow the "
+            "list."
+        ),
+        parameters=[
+            OpenApiParameter("team", OpenApiTypes.STR, description="The agent's team (exact)."),
+            OpenApiParameter("agentId", OpenApiTypes.UUID, description="Only this agent."),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: paginated("PendingReassignmentPage", "flags", ReassignmentFlagOutput),
+            **errors(400, 403),
+        },
+        examples=[
+            OpenApiExample(
+                "A page of flags",
+                value={
+                    "success": True,
+                    "data": {
+                        "flags": [FLAG_EXAMPLE],
+                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
+                    },
+                    "message": "",
+                    "errors": [],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = PendingReassignmentFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        flags = reassignment_flags_pending(
+            team=filters.validated_data.get("team"),
+            agent_id=filters.validated_data.get("agentId"),
+        )
+        return ok(
+            paginate(
+                request,
+                flags,
+                items_key="flags",
+                serialize=lambda rows: ReassignmentFlagOutput(rows, many=True).data,
+            )
+        )

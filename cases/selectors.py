@@ -1,4 +1,5 @@
-"""Reads of customers' cases: the case-action history and the current case status."""
+"""Reads of customers' cases: the case-action history, the current case status and the
+collection status report (materialized view)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from actions.models import ActionRecord
-from cases.models import CustomerCase, CustomerCaseAction
+from cases.models import CustomerCase, CustomerCaseAction, CustomerCollectionStatus
 from workflow.business_time import day_range_utc
-from workflow.errors import NotFound
+from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Customer
 
 
@@ -104,3 +105,42 @@ def case_status(*, cif: str) -> CaseStatus:
         last_action_type=last_action.type if last_action else None,
         last_action_result=last_action.action_result if last_action else None,
     )
+
+
+def collection_status_report(
+    *,
+    segment: str | None = None,
+    customer_status: str | None = None,
+    call_agent_id: uuid.UUID | None = None,
+    field_agent_id: uuid.UUID | None = None,
+    agent_id: uuid.UUID | None = None,
+    min_dpd: int | None = None,
+    max_dpd: int | None = None,
+) -> QuerySet[CustomerCollectionStatus]:
+    """Rows of the ``customer_collection_status`` view matching every filter given (None =
+    any), by max_dpd descending (customers without loans last), then cif.
+
+    ``agent_id`` matches the call or the field agent. A dpd bound leaves out customers
+    without loans (null max_dpd). ``min_dpd`` above ``max_dpd`` is a 400 on ``maxDpd``.
+    """
+    if min_dpd is not None and max_dpd is not None and min_dpd > max_dpd:
+        raise ValidationFailed(
+            f"maxDpd ({max_dpd}) must not be less than minDpd ({min_dpd}).", field="maxDpd"
+        )
+    rows = CustomerCollectionStatus.objects.all()
+    if segment is not None:
+        rows = rows.filter(segment=segment)
+    if customer_status is not None:
+        rows = rows.filter(customer_status=customer_status)
+    if call_agent_id is not None:
+        rows = rows.filter(assigned_call_agent_id=call_agent_id)
+    if field_agent_id is not None:
+        rows = rows.filter(assigned_field_agent_id=field_agent_id)
+    if agent_id is not None:
+        rows = rows.filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
+    if min_dpd is not None:
+        rows = rows.filter(max_dpd__gte=min_dpd)
+    if max_dpd is not None:
+        rows = rows.filter(max_dpd__lte=max_dpd)
+    # Served by idx_customer_collection_status_max_dpd (max_dpd DESC NULLS LAST, cif).
+    return rows.order_by(F("max_dpd").desc(nulls_last=True), "cif")

@@ -105,3 +105,60 @@ class CaseStatusOutput(serializers.Serializer):
     lastActionResult = serializers.ChoiceField(
         source="last_action_result", choices=ActionResult.choices, allow_null=True
     )
+
+
+class CollectionStatusFilters(serializers.Serializer):
+    """Query filters of ``GET reports/customer-collection-status``."""
+
+    segment = serializers.CharField(max_length=50, required=False)
+    status = serializers.ChoiceField(
+        choices=CustomerStatus.choices, required=False, help_text="The customer status."
+    )
+    callAgentId = serializers.UUIDField(required=False)
+    fieldAgentId = serializers.UUIDField(required=False)
+    agentId = serializers.UUIDField(required=False, help_text="The call or the field agent.")
+    minDpd = serializers.IntegerField(min_value=0, required=False)
+    maxDpd = serializers.IntegerField(min_value=0, required=False)
+
+
+class CollectionStatusOutput(serializers.Serializer):
+    """A row of the customer_collection_status view."""
+
+    cif = serializers.CharField()
+    customerName = serializers.CharField(source="customer_name", allow_null=True)
+    segment = serializers.CharField()
+    customerStatus = serializers.ChoiceField(
+        source="customer_status", choices=CustomerStatus.choices, allow_null=True
+    )
+    collateralStatus = serializers.ChoiceField(
+        source="collateral_status", choices=CollateralStatus.choices, allow_null=True
+    )
+    processingStateStatus = serializers.ChoiceField(
+        source="processing_state_status", choices=ProcessingStateStatus.choices, allow_null=True
+    )
+    lendingViolationStatus = serializers.ChoiceField(
+        source="lending_violation_status", choices=LendingViolationStatus.choices, allow_null=True
+    )
+    recoveryAbilityStatus = serializers.ChoiceField(
+        source="recovery_ability_status", choices=RecoveryAbilityStatus.choices, allow_null=True
+    )
+    assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
+    assignedCallAgentName = serializers.CharField(
+        source="assigned_call_agent_name", allow_null=True
+    )
+    assignedFieldAgentId = serializers.UUIDField(source="assigned_field_agent_id", allow_null=True)
+    assignedFieldAgentName = serializers.CharField(
+        source="assigned_field_agent_name", allow_null=True
+    )
+    totalLoans = serializers.IntegerField(source="total_loans")
+    totalOutstanding = serializers.DecimalField(
+        source="total_outstanding", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    totalDueAmount = serializers.DecimalField(
+        source="total_due_amount", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    maxDpd = serializers.IntegerField(
+        source="max_dpd", allow_null=True, help_text="Highest dpd of the loans; null: no loan."
+    )
+    totalActions = serializers.IntegerField(source="total_actions")
+    lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)

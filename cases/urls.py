@@ -14,4 +14,9 @@ urlpatterns = [
         name="cases-for-customer",
     ),
     path("cases/status/<str:cif>", views.CaseStatusView.as_view(), name="cases-status"),
+    path(
+        "reports/customer-collection-status",
+        views.CollectionStatusReportView.as_view(),
+        name="reports-customer-collection-status",
+    ),
 ]

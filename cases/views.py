@@ -1,4 +1,5 @@
-"""Case endpoints: record a status input, list a customer's inputs, a customer's case status."""
+"""Case endpoints: record a status input, list a customer's inputs, a customer's case status,
+and the customer collection status report."""
 
 from __future__ import annotations
 
@@ -10,14 +11,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import case_actions_for_customer, case_status
-from cases.serializers import CaseActionInput, CaseActionOutput, CaseStatusOutput
+from cases.selectors import case_actions_for_customer, case_status, collection_status_report
+from cases.serializers import (
+    CaseActionInput,
+    CaseActionOutput,
+    CaseStatusOutput,
+    CollectionStatusFilters,
+    CollectionStatusOutput,
+)
 from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
 from workflow.api.pagination import paginate
 from workflow.api.schema import DATE_RANGE_PARAMETERS, PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.enums import CustomerStatus
 from workflow.permissions import Capability, requires
 
 TAG = "cases"
@@ -214,3 +222,105 @@ class CaseStatusView(APIView):
     )
     def get(self, request: Request, cif: str) -> Response:
         return ok(CaseStatusOutput(case_status(cif=cif)).data)
+
+
+COLLECTION_STATUS_EXAMPLE: dict[str, Any] = {
+    "cif": "CIF10000001",
+    "customerName": "Tran Thi Binh",
+    "segment": "MASS",
+    "customerStatus": "COOPERATIVE",
+    "collateralStatus": "UNDER_REVIEW",
+    "processingStateStatus": "IN_PROCESS",
+    "lendingViolationStatus": "NONE",
+    "recoveryAbilityStatus": "HIGH",
+    "assignedCallAgentId": "8d3c2f0e-6f55-4c3e-9a0c-3c1f2b7a9e42",
+    "assignedCallAgentName": "Nguyen Van An",
+    "assignedFieldAgentId": None,
+    "assignedFieldAgentName": None,
+    "totalLoans": 2,
+    "totalOutstanding": 125000000.0,
+    "totalDueAmount": 5000000.0,
+    "maxDpd": 45,
+    "totalActions": 12,
+    "lastActionDate": "2026-03-02T03:10:00Z",
+}
+
+
+class CollectionStatusReportView(APIView):
+    permission_classes = [requires(Capability.READ)]
+
+    @extend_schema(
+        tags=["reports"],
+        summary="Customer collection status report",
+        description=(
+            "One row per customer of the customer_collection_status materialized view: the "
+            "case's five statuses, the assigned call and field agents, the loans' totals "
+            "(count, outstanding, due amount, highest dpd) and the customer's actions (count, "
+            "newest actionDate). The data is as of the view's last refresh (every "
+            "REPORTS_REFRESH_MINUTES minutes, 15 by default), not live. Statuses and agents are "
+            "null for a customer without a case; maxDpd is null for a customer without loans. "
+            "Filters (all optional, combined with AND): segment (exact), status (the customer "
+            "status), callAgentId, fieldAgentId, agentId (call OR field agent), minDpd and "
+            "maxDpd (inclusive bounds of maxDpd, integers >= 0; a bound leaves out customers "
+            "without loans; minDpd > maxDpd is a 400 on maxDpd). Ordered by maxDpd descending "
+            "(customers without loans last), then cif. Any role may read."
+        ),
+        parameters=[
+            OpenApiParameter("segment", OpenApiTypes.STR, description="Exact segment."),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=CustomerStatus.values,
+                description="Customer status of the case.",
+            ),
+            OpenApiParameter("callAgentId", OpenApiTypes.UUID),
+            OpenApiParameter("fieldAgentId", OpenApiTypes.UUID),
+            OpenApiParameter(
+                "agentId", OpenApiTypes.UUID, description="Matches the call or the field agent."
+            ),
+            OpenApiParameter("minDpd", OpenApiTypes.INT, description="Lowest maxDpd, >= 0."),
+            OpenApiParameter("maxDpd", OpenApiTypes.INT, description="Highest maxDpd, >= minDpd."),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: paginated("CollectionStatusPageEnvelope", "customers", CollectionStatusOutput),
+            **errors(400, 403),
+        },
+        examples=[
+            OpenApiExample(
+                "A page of customers",
+                value={
+                    "success": True,
+                    "data": {
+                        "customers": [COLLECTION_STATUS_EXAMPLE],
+                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
+                    },
+                    "message": "",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        filters = CollectionStatusFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        rows = collection_status_report(
+            segment=values.get("segment"),
+            customer_status=values.get("status"),
+            call_agent_id=values.get("callAgentId"),
+            field_agent_id=values.get("fieldAgentId"),
+            agent_id=values.get("agentId"),
+            min_dpd=values.get("minDpd"),
+            max_dpd=values.get("maxDpd"),
+        )
+        return ok(
+            paginate(
+                request,
+                rows,
+                items_key="customers",
+                serialize=lambda page: CollectionStatusOutput(page, many=True).data,
+            )
+        )

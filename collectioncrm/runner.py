@@ -25,12 +25,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def _processes(port: int, data_dir: Path) -> dict[str, list[str]]:
+def _processes(port: int, data_dir: Path, lanes: int) -> dict[str, list[str]]:
     manage = [PYTHON, str(ROOT / "manage.py")]
     celery = [PYTHON, "-m", "celery", "-A", "collectioncrm"]
     return {
         "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        # Kafka events: one process serving the lane queues in order (see kafka_bridge.lanes).
+        "events": [
+            *celery,
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--pool",
+            "solo",
+            "-n",
+            "events@%h",
+            "-Q",
+            ",".join(f"kafka-events-{lane}" for lane in range(lanes)),
+        ],
         "beat": [
             *celery,
             "beat",
@@ -104,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         _manage("migrate", "--noinput", "--verbosity", "1")
         if not args.no_seed:
             _manage("seed_demo")
-        for name, command in _processes(args.port, devstack.data_dir()).items():
+        for name, command in _processes(
+            args.port, devstack.data_dir(), int(os.environ.get("KAFKA_EVENT_LANES", "4"))
+        ).items():
             process = subprocess.Popen(  # noqa: S603
                 command,
                 cwd=ROOT,

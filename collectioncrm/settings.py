@@ -21,6 +21,7 @@ from collectioncrm.env import (
     env_str,
     env_url,
 )
+from kafka_bridge.schedule import BEAT_SCHEDULE as KAFKA_BRIDGE_BEAT_SCHEDULE
 from workflow.schedule import BEAT_SCHEDULE as WORKFLOW_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -136,17 +137,35 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Keep a worker's database connection across tasks (a new one per event halves throughput).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "workflow-heartbeat": {
         "task": "workflow.tasks.heartbeat",
         "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1),
     },
     **WORKFLOW_BEAT_SCHEDULE,
+    **KAFKA_BRIDGE_BEAT_SCHEDULE,
 }
+
+# Agent performance answers cached in Redis (0 = no caching); see agents/cache.py.
+PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Kafka -------------------------------------------------------------------------------
 KAFKA_BROKERS = env_brokers("KAFKA_BROKERS")
 KAFKA_CLIENT_ID = env_str("KAFKA_CLIENT_ID", "workflow-service")
+# The bank's payment service publishes to payment.events in some installations.
+KAFKA_PAYMENT_TOPIC = env_str("KAFKA_PAYMENT_TOPIC", "payment-service.payment.received")
+# Events of one key go through one of these Celery queues (kafka-events-N), each served by
+# one single-process worker, so that they are applied in order.
+KAFKA_EVENT_LANES = env_int("KAFKA_EVENT_LANES", 4, minimum=1)
+KAFKA_HANDLER_MAX_ATTEMPTS = env_int("KAFKA_HANDLER_MAX_ATTEMPTS", 5, minimum=1)
+KAFKA_CONSUMER_GROUP_SUFFIX = env_str("KAFKA_CONSUMER_GROUP_SUFFIX", "")
+OUTBOX_RELAY_BATCH = env_int("OUTBOX_RELAY_BATCH", 500, minimum=1)
+PROCESSED_EVENTS_RETENTION_DAYS = env_int("PROCESSED_EVENTS_RETENTION_DAYS", 30, minimum=1)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7, minimum=1)
+# Team of the agent profiles created for new CRM users (auth-service.user.created).
+AGENT_DEFAULT_TEAM = env_str("AGENT_DEFAULT_TEAM", "Unassigned")
 
 # --- Authentication (the CRM auth service's tokens) ---------------------------------------
 JWT_SECRET = env_str("JWT_SECRET", "dev-only-jwt-secret-change-me-0123456789" if DEBUG else None)

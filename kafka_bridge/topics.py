@@ -7,6 +7,7 @@ USER_UPDATED = "auth-service.user.updated"
 USER_DEACTIVATED = "auth-service.user.deactivated"
 CUSTOMER_UPDATED = "bank-sync-service.customer.updated"
 LOAN_UPDATED = "bank-sync-service.loan.updated"
+# The default name; the topic actually consumed is ``conf.payment_topic()`` (KAFKA_PAYMENT_TOPIC).
 PAYMENT_RECEIVED = "payment-service.payment.received"
 
 AGENT_CREATED = "workflow-service.agent.created"
@@ -14,9 +15,29 @@ AGENT_UPDATED = "workflow-service.agent.updated"
 ACTION_RECORDED = "workflow-service.action.recorded"
 ASSIGNMENT_CREATED = "workflow-service.assignment.created"
 
+# Settings that rename a consumed topic (default: the DESIGN.md name above), e.g. for an
+# installation whose producers use other names, or for tests that need topics of their own.
+TOPIC_SETTINGS: dict[str, str] = {
+    USER_CREATED: "KAFKA_USER_CREATED_TOPIC",
+    USER_UPDATED: "KAFKA_USER_UPDATED_TOPIC",
+    USER_DEACTIVATED: "KAFKA_USER_DEACTIVATED_TOPIC",
+    CUSTOMER_UPDATED: "KAFKA_CUSTOMER_UPDATED_TOPIC",
+    LOAN_UPDATED: "KAFKA_LOAN_UPDATED_TOPIC",
+    PAYMENT_RECEIVED: "KAFKA_PAYMENT_TOPIC",
+}
+
 # --group option value -> (consumer group id, topics)
 CONSUMER_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "user": ("workflow-service-user-events", (USER_CREATED, USER_UPDATED, USER_DEACTIVATED)),
     "bank": ("workflow-service-bank-events", (CUSTOMER_UPDATED, LOAN_UPDATED)),
     "payment": ("workflow-service-payment-events", (PAYMENT_RECEIVED,)),
 }
+
+# Dead letters of topic T go to T + DLQ_SUFFIX; replay_dlq reads them with its own group.
+DLQ_SUFFIX = ".dlq"
+DLQ_REPLAY_GROUP = "workflow-service-dlq-replay"
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic of ``topic``."""
+    return topic + DLQ_SUFFIX

@@ -71,23 +71,23 @@ def test_it_computes_an_agents_figures_by_business_day(march_agent: Agent) -> No
             "callsPlaced": 3,
             "callsConnected": 2,
             "visitsCompleted": 1,
-            "paymentsCollected": None,
-            "totalAmountCollected": None,
+            "paymentsCollected": 0,
+            "totalAmountCollected": 0.0,
             "averageCallDuration": None,
             "successRate": 42.86,  # 3 / 7 = 42.857...
         },
         "trends": {
             "daily": [
-                {"date": "2026-03-01", "actions": 1, "amountCollected": None},
-                {"date": "2026-03-02", "actions": 3, "amountCollected": None},
-                {"date": "2026-03-09", "actions": 2, "amountCollected": None},
-                {"date": "2026-03-31", "actions": 1, "amountCollected": None},
+                {"date": "2026-03-01", "actions": 1, "amountCollected": 0.0},
+                {"date": "2026-03-02", "actions": 3, "amountCollected": 0.0},
+                {"date": "2026-03-09", "actions": 2, "amountCollected": 0.0},
+                {"date": "2026-03-31", "actions": 1, "amountCollected": 0.0},
             ],
             "weekly": [
-                {"week": "2026-W09", "actions": 1, "amountCollected": None},
-                {"week": "2026-W10", "actions": 3, "amountCollected": None},
-                {"week": "2026-W11", "actions": 2, "amountCollected": None},
-                {"week": "2026-W14", "actions": 1, "amountCollected": None},
+                {"week": "2026-W09", "actions": 1, "amountCollected": 0.0},
+                {"week": "2026-W10", "actions": 3, "amountCollected": 0.0},
+                {"week": "2026-W11", "actions": 2, "amountCollected": 0.0},
+                {"week": "2026-W14", "actions": 1, "amountCollected": 0.0},
             ],
         },
     }
@@ -105,9 +105,7 @@ def test_an_action_after_utc_midnight_belongs_to_the_next_business_day(
     assert data["metrics"]["callsPlaced"] == 1
     assert data["metrics"]["successfulActions"] == 2
     assert data["metrics"]["successRate"] == 66.67
-    assert data["trends"]["daily"] == [
-        {"date": "2026-03-02", "actions": 3, "amountCollected": None}
-    ]
+    assert data["trends"]["daily"] == [{"date": "2026-03-02", "actions": 3, "amountCollected": 0.0}]
 
 
 def test_it_counts_business_days_across_a_partition_boundary() -> None:
@@ -136,11 +134,11 @@ def test_it_counts_business_days_across_a_partition_boundary() -> None:
     assert data["metrics"]["visitsCompleted"] == 1
     assert data["metrics"]["successRate"] == 66.67
     assert data["trends"]["daily"] == [
-        {"date": "2025-12-31", "actions": 1, "amountCollected": None},
-        {"date": "2026-01-01", "actions": 2, "amountCollected": None},
+        {"date": "2025-12-31", "actions": 1, "amountCollected": 0.0},
+        {"date": "2026-01-01", "actions": 2, "amountCollected": 0.0},
     ]
     # 2025-12-31 is a Wednesday of ISO week 1 of 2026.
-    assert data["trends"]["weekly"] == [{"week": "2026-W01", "actions": 3, "amountCollected": None}]
+    assert data["trends"]["weekly"] == [{"week": "2026-W01", "actions": 3, "amountCollected": 0.0}]
 
 
 def _partitions_of(actions: list[object]) -> list[str]:
@@ -184,8 +182,8 @@ def test_a_period_without_actions_has_zero_counts_and_no_success_rate(
         "callsPlaced": 0,
         "callsConnected": 0,
         "visitsCompleted": 0,
-        "paymentsCollected": None,
-        "totalAmountCollected": None,
+        "paymentsCollected": 0,
+        "totalAmountCollected": 0.0,
         "averageCallDuration": None,
         "successRate": None,
     }
@@ -258,12 +256,18 @@ def test_every_role_may_read_performance(role: str, march_agent: Agent) -> None:
     envelope_ok(unlinked_client(role).get(url(march_agent.id)))
 
 
-def test_it_answers_in_three_queries(march_agent: Agent, django_assert_num_queries: object) -> None:
+def test_it_answers_in_four_queries(march_agent: Agent, django_assert_num_queries: object) -> None:
     client = unlinked_client("AGENT")
 
-    # The agent, the metrics aggregate and the daily counts.
-    with django_assert_num_queries(3):  # type: ignore[operator]
+    # The agent, the monthly view (a whole month), the daily action counts, daily payments.
+    with django_assert_num_queries(4):  # type: ignore[operator]
         envelope_ok(client.get(url(march_agent.id, "startDate=2026-03-01&endDate=2026-03-31")))
+    # Served from the cache: the agent only.
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        envelope_ok(client.get(url(march_agent.id, "startDate=2026-03-01&endDate=2026-03-31")))
+    # Not a whole month: no view.
+    with django_assert_num_queries(3):  # type: ignore[operator]
+        envelope_ok(client.get(url(march_agent.id, "startDate=2026-03-01&endDate=2026-03-30")))
 
 
 @pytest.mark.parametrize(

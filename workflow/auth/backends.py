@@ -46,6 +46,9 @@ SUPERVISOR_PERMISSIONS = (
     "workflow.view_customer",
     "workflow.view_loan",
     "admin.view_logentry",
+    "assignments.view_reassignmentflag",
+    "kafka_bridge.view_payment",
+    "kafka_bridge.view_outboxevent",
 )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 
+from kafka_bridge import conf, lanes, registry
+from kafka_bridge.clients import make_producer
+from kafka_bridge.consumer import EventConsumer
 from kafka_bridge.runloop import StopFlag
 from kafka_bridge.topics import CONSUMER_GROUPS
 
@@ -17,9 +19,16 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Consume the user, bank and payment topics (DESIGN.md §5). Offsets are committed only "
-        "after a message has been handed off; until the handlers exist (Kafka bridge issue) "
-        "messages are logged and left uncommitted, so nothing is lost. Stops on SIGTERM/SIGINT."
+        "Consume the user, bank and payment topics (DESIGN.md §5), one consumer group each. "
+        "Every message is parsed and validated against its topic's schema. Valid ones become "
+        "kafka_bridge.tasks.handle_event Celery tasks on the lane queue of their key "
+        "(kafka-events-N). Invalid ones go to <topic>.dlq with a dlq-error header. Event types "
+        "a handler does not take are skipped. An offset is committed only after its message was "
+        "handed off, dead-lettered or skipped. If Redis or Kafka is unavailable, the message is "
+        "read again after a pause. Topics without a registered handler are not subscribed, so "
+        "their messages wait in Kafka. SIGTERM/SIGINT: finish the message in hand, commit, "
+        "leave the group. Lane queues need workers that run one task at a time, e.g.: "
+        f"{lanes.worker_command()}"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,57 +36,69 @@ class Command(BaseCommand):
             "--group",
             choices=[*CONSUMER_GROUPS, "all"],
             default="all",
-            help="which consumer group to run (default: all)",
+            help="which consumer group to run: user, bank, payment, or all of them (default)",
         )
         parser.add_argument(
-            "--poll-timeout", type=float, default=1.0, help="seconds per poll (default 1.0)"
+            "--poll-timeout",
+            type=float,
+            default=1.0,
+            help="seconds to wait for messages per poll (default 1.0); also the longest delay "
+            "before a stop request is noticed",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=500,
+            help="messages read per poll and committed together (default 500)",
         )
 
-    def handle(self, *args: Any, group: str, poll_timeout: float, **options: Any) -> None:
+    def handle(
+        self, *args: Any, group: str, poll_timeout: float, batch_size: int, **options: Any
+    ) -> None:
+        if poll_timeout <= 0 or batch_size < 1:
+            raise CommandError("--poll-timeout must be > 0 and --batch-size >= 1")
         stop = StopFlag().install()
         names = list(CONSUMER_GROUPS) if group == "all" else [group]
-        consumers: list[Consumer] = []
+        plan: list[tuple[str, list[str]]] = []
         for name in names:
-            group_id, topics = CONSUMER_GROUPS[name]
-            consumer = Consumer(
-                {
-                    "bootstrap.servers": settings.KAFKA_BROKERS,
-                    "client.id": settings.KAFKA_CLIENT_ID,
-                    "group.id": group_id,
-                    "enable.auto.commit": False,
-                    "auto.offset.reset": "earliest",
-                    "session.timeout.ms": 6000,
-                    "heartbeat.interval.ms": 500,
-                    "allow.auto.create.topics": True,
-                }
+            group_id, logical_topics = CONSUMER_GROUPS[name]
+            topic_names = registry.handled_topic_names(logical_topics)
+            missing = [t for t in logical_topics if not registry.has_handler(t)]
+            if not topic_names:
+                logger.warning(
+                    "group %s skipped: no handler registered for %s", name, ", ".join(missing)
+                )
+                continue
+            if missing:
+                logger.warning("group %s: no handler yet for %s", name, ", ".join(missing))
+            plan.append((conf.group_id(group_id), topic_names))
+        if not plan:
+            raise CommandError(f"no handler is registered for the topics of group(s) {names}")
+
+        dlq_producer = make_producer()
+        consumers = [
+            EventConsumer(
+                group_id=group_id,
+                topic_names=topic_names,
+                dlq_producer=dlq_producer,
+                stop=stop,
+                batch_size=batch_size,
             )
-            consumer.subscribe(list(topics))
-            consumers.append(consumer)
-            logger.info("consumer started", extra={"group": group_id, "topics": list(topics)})
-        self.stdout.write(f"consuming groups: {', '.join(names)} (Ctrl-C to stop)")
+            for group_id, topic_names in plan
+        ]
+        for consumer in consumers:
+            consumer.start()
+        self.stdout.write(
+            "consuming " + "; ".join(f"{g}: {', '.join(t)}" for g, t in plan) + " (Ctrl-C to stop)"
+        )
         try:
             while not stop.stopping:
                 for consumer in consumers:
-                    message = consumer.poll(poll_timeout / len(consumers))
-                    if message is None:
-                        continue
-                    error = message.error()
-                    if error is not None:
-                        if error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
-                            # Normal until the producing service has published once.
-                            logger.debug("topic not created yet", extra={"error": str(error)})
-                        elif error.code() != KafkaError._PARTITION_EOF:
-                            logger.warning("kafka error", extra={"error": str(error)})
-                        continue
-                    logger.info(
-                        "event received; no handler registered yet, offset left uncommitted",
-                        extra={
-                            "topic": message.topic(),
-                            "partition": message.partition(),
-                            "offset": message.offset(),
-                        },
-                    )
+                    close_old_connections()
+                    consumer.step(poll_timeout / len(consumers))
+                    if stop.stopping:
+                        break
         finally:
             for consumer in consumers:
                 consumer.close()
-            logger.info("consumer stopped")
+            dlq_producer.flush(10)

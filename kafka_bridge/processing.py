@@ -1,0 +1,162 @@
+"""Apply one consumed event: claim its id and run its handler in one transaction, with retries.
+
+This is the body of the Celery task ``kafka_bridge.tasks.handle_event``. Outcomes:
+
+* ``applied``: the handler ran and its transaction committed with the event's claim;
+* ``duplicate``: the event id was already processed (a redelivery); nothing ran;
+* ``dead-lettered``: the handler raised :class:`~kafka_bridge.registry.EventRejected`, or kept
+  failing for ``KAFKA_HANDLER_MAX_ATTEMPTS`` attempts; the event was queued for ``<topic>.dlq``.
+
+Retries happen inside the task, with a doubling pause (``KAFKA_HANDLER_RETRY_SECONDS``, capped at
+30 s), so the lane stays blocked meanwhile and the key's later events cannot overtake it. While
+the database is unreachable the task waits and tries again without counting attempts: an outage
+is not a reason to dead-letter an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django.db import InterfaceError, OperationalError, connection, transaction
+
+from kafka_bridge import conf, registry
+from kafka_bridge.dlq import dead_letter_event
+from kafka_bridge.idempotency import claim_event
+from kafka_bridge.registry import EventMeta, EventRejected
+
+logger = logging.getLogger(__name__)
+
+APPLIED = "applied"
+DUPLICATE = "duplicate"
+DEAD_LETTERED = "dead-lettered"
+
+MAX_PAUSE_SECONDS = 30.0
+# pg_advisory_xact_lock(class, key hash): "KB" keeps our locks apart from other features'.
+_LOCK_CLASS = 0x4B42
+
+T = TypeVar("T")
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if connection.connection is None:
+        return True
+    try:
+        return not connection.is_usable()
+    except Exception:
+        return True
+
+
+def _pause(attempt: int, initial: float) -> float:
+    return min(initial * 2 ** max(attempt - 1, 0), MAX_PAUSE_SECONDS)
+
+
+def _while_database_is_down(what: str, action: Callable[[], T]) -> T:
+    """Run ``action``; while the database is unreachable, wait (doubling up to 30 s) and retry."""
+    outage = 0
+    while True:
+        try:
+            return action()
+        except Exception as exc:
+            if not _database_unreachable(exc):
+                raise
+            outage += 1
+            pause = _pause(outage, 0.5)
+            logger.warning(
+                "database unreachable while %s; retrying in %.1f s", what, pause, exc_info=exc
+            )
+            connection.close()
+            time.sleep(pause)
+
+
+def apply_event(
+    *,
+    topic: str,
+    key: str | None,
+    payload: dict[str, Any],
+    headers: Mapping[str, str] | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+) -> str:
+    """Apply one validated event (see the module docstring); return the outcome."""
+    headers = dict(headers or {})
+    dlq_headers = dict(headers)  # + the event id, so that the dead letter names its event
+
+    def to_dlq(error: str) -> str:
+        _while_database_is_down(
+            "dead-lettering an event",
+            lambda: dead_letter_event(
+                topic=topic,
+                key=key,
+                payload=payload,
+                headers=dlq_headers,
+                partition=partition,
+                offset=offset,
+                error=error,
+            ),
+        )
+        return DEAD_LETTERED
+
+    registration = registry.for_topic(topic)
+    if registration is None:
+        return to_dlq(f"no handler is registered for topic {topic}")
+    try:
+        event_id = registration.event_id(payload)
+    except ValueError:
+        return to_dlq(f"{' or '.join(registration.event_id_fields)}: expected a UUID string")
+    dlq_headers.setdefault("event-id", str(event_id))
+    meta = EventMeta(
+        topic=topic,
+        key=key,
+        event_id=event_id,
+        headers=headers,
+        partition=partition,
+        offset=offset,
+    )
+    ordering_key = registration.ordering_key(payload, key)
+
+    def attempt_once() -> str:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Two events of one key never run at the same time, even if lanes were
+                # misconfigured (e.g. a lane consumed by two workers).
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_CLASS, ordering_key]
+                )
+            if not claim_event(event_id, topic):
+                return DUPLICATE
+            registration.func(payload, meta)
+            return APPLIED
+
+    attempts = 0
+    while True:
+        try:
+            outcome = _while_database_is_down(f"applying {topic} {event_id}", attempt_once)
+        except EventRejected as exc:
+            return to_dlq(f"rejected by {registration.name}: {exc}")
+        except Exception as exc:
+            attempts += 1
+            if attempts >= conf.handler_max_attempts():
+                logger.exception("handler failed %s times; dead-lettering", attempts)
+                return to_dlq(f"{type(exc).__name__}: {exc} (after {attempts} attempts)")
+            pause = _pause(attempts, conf.handler_retry_seconds())
+            logger.warning(
+                "handler failed (attempt %s), retrying in %.1f s",
+                attempts,
+                pause,
+                exc_info=exc,
+                extra={"topic": topic, "event_id": str(event_id)},
+            )
+            time.sleep(pause)
+            continue
+        log = logger.info if outcome == DUPLICATE else logger.debug
+        log(
+            "event %s",
+            outcome,
+            extra={"topic": topic, "event_id": str(event_id), "key": ordering_key},
+        )
+        return outcome

@@ -1,0 +1,27 @@
+"""Fixtures of the Kafka bridge tests: a fresh payment topic per test, fast handler retries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from kafka_bridge.topics import dlq_topic
+from tests.kafka_bridge import kafka
+
+
+@pytest.fixture
+def payment_topic(settings: SettingsWrapper) -> Iterator[str]:
+    """A new 3-partition topic consumed as the payment topic (KAFKA_PAYMENT_TOPIC)."""
+    name = kafka.unique_name("test.payment.received")
+    kafka.create_topics(name, dlq_topic(name))
+    settings.KAFKA_PAYMENT_TOPIC = name
+    yield name
+    kafka.delete_topics(name, dlq_topic(name))
+
+
+@pytest.fixture
+def fast_retries(settings: SettingsWrapper) -> None:
+    settings.KAFKA_HANDLER_MAX_ATTEMPTS = 2
+    settings.KAFKA_HANDLER_RETRY_SECONDS = 0.0
