@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from assignments.models import CustomerAgent, ReassignmentFlag
 from cases.admin import BULK_ASSIGN_ACTION, AgentTeamFilter
+from workflow.admin_base import ExactCifSearchAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 
 
@@ -36,7 +37,7 @@ class FieldAgentTeamFilter(AgentTeamFilter):
 
 
 @admin.register(CustomerAgent)
-class CustomerAgentAdmin(admin.ModelAdmin):
+class CustomerAgentAdmin(ExactCifSearchAdmin):
     """Every version of every customer's assignment, as the trigger wrote it."""
 
     list_display = [
@@ -62,23 +63,6 @@ class CustomerAgentAdmin(admin.ModelAdmin):
     @admin.display(description="cif", ordering="customer_id")
     def cif(self, version: CustomerAgent) -> str:
         return version.customer_id
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[CustomerAgent], search_term: str
-    ) -> tuple[QuerySet[CustomerAgent], bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(customer_id__in={term, term.upper()}), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FlagAgentTeamFilter(AgentTeamFilter):
@@ -113,7 +97,7 @@ def cases_changelist_url(cifs: list[str]) -> str:
 
 
 @admin.register(ReassignmentFlag)
-class ReassignmentFlagAdmin(admin.ModelAdmin):
+class ReassignmentFlagAdmin(ExactCifSearchAdmin):
     """Customers to take from an agent (its user was deactivated), read-only.
 
     Fix them in Cases > Customer cases: the action below (or the link of a row) opens that
@@ -161,20 +145,3 @@ class ReassignmentFlagAdmin(admin.ModelAdmin):
     ) -> HttpResponseRedirect:
         cifs = sorted({str(cif) for cif in queryset.values_list("customer_id", flat=True)})
         return HttpResponseRedirect(cases_changelist_url(cifs))
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[ReassignmentFlag], search_term: str
-    ) -> tuple[QuerySet[ReassignmentFlag], bool]:
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(customer_id__in={term, term.upper()}), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -37,6 +37,7 @@ from cases.forms import (
 from cases.models import CustomerCase, CustomerCaseAction
 from cases.selectors import case_actions_for_customer
 from workflow.actors import admin_actor
+from workflow.admin_base import ExactCifSearchAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_zone
 from workflow.errors import DomainError
@@ -393,7 +394,7 @@ class CustomerCaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerCaseAction)
-class CustomerCaseActionAdmin(admin.ModelAdmin):
+class CustomerCaseActionAdmin(ExactCifSearchAdmin):
     """The status inputs agents recorded on cases (read-only: agents record them in the CRM)."""
 
     list_display = ["action_date", "cif", "agent", *STATUS_FIELDS, "notes"]
@@ -409,21 +410,3 @@ class CustomerCaseActionAdmin(admin.ModelAdmin):
     @admin.display(description="cif", ordering="customer_id")
     def cif(self, action: CustomerCaseAction) -> str:
         return action.customer_id
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[CustomerCaseAction], search_term: str
-    ) -> tuple[QuerySet[CustomerCaseAction], bool]:
-        # Exact and case-sensitive, so that the cif index serves it.
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(customer_id__in={term, term.upper()}), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
