@@ -1,8 +1,9 @@
 """``python -m collectioncrm.runner``: run the whole system in one terminal (``make run``).
 
 Starts (or reuses) the embedded servers for every unset ``DATABASE_URL`` / ``REDIS_URL`` /
-``KAFKA_BROKERS``, migrates, loads the demo data, then runs the five processes of
-DESIGN.md §1 — web, Celery worker, Celery beat, Kafka consumer, outbox relay — with their
+``KAFKA_BROKERS``, migrates, loads the demo data, then runs the processes of
+DESIGN.md §1 — web, Celery worker, Celery beat, Kafka consumer, outbox relay — plus the
+Kafka events worker that serves the lane queues, with their
 output prefixed by name. Ctrl-C (or SIGTERM) stops the processes, then the embedded servers
 this run started itself.
 """
