@@ -18,7 +18,14 @@ from actions.serializers import ActionCreateInput, ActionListQuery, ActionOutput
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.pagination import paginate
-from workflow.api.schema import DATE_RANGE_PARAMETERS, PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.api.schema import (
+    DATE_RANGE_PARAMETERS,
+    PAGE_PARAMETERS,
+    enveloped,
+    errors,
+    page_example,
+    paginated,
+)
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 from workflow.permissions import Capability, requires
 from workflow.sentinels import UNSET
@@ -61,20 +68,7 @@ LIST_RESPONSES = {
     **errors(400, 403, 404),
 }
 
-LIST_EXAMPLE = OpenApiExample(
-    "A page of actions",
-    value={
-        "success": True,
-        "data": {
-            "actions": [ACTION_EXAMPLE],
-            "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
-        },
-        "message": "",
-        "errors": [],
-    },
-    response_only=True,
-    status_codes=["200"],
-)
+LIST_EXAMPLE = page_example("A page of actions", "actions", ACTION_EXAMPLE)
 
 LIST_DESCRIPTION = (
     "Newest first (actionDate descending). startDate/endDate are inclusive business days of "

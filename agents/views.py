@@ -42,6 +42,7 @@ from workflow.api.schema import (
     PaginationSerializer,
     enveloped,
     errors,
+    page_example,
     paginated,
 )
 from workflow.enums import AgentType
@@ -102,21 +103,7 @@ class AgentsView(APIView):
             *PAGE_PARAMETERS,
         ],
         responses={200: paginated("AgentListEnvelope", "agents", AgentOutput), **errors(400, 403)},
-        examples=[
-            OpenApiExample(
-                "A page of agents",
-                value={
-                    "success": True,
-                    "data": {
-                        "agents": [AGENT_EXAMPLE],
-                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
-                    },
-                    "message": "",
-                    "errors": [],
-                },
-                response_only=True,
-            )
-        ],
+        examples=[page_example("A page of agents", "agents", AGENT_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         # A plain dict: DRF reads a BooleanField missing from a QueryDict as False.

@@ -26,7 +26,7 @@ from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.pagination import paginate
-from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, page_example, paginated
 from workflow.permissions import Capability, requires
 from workflow.sentinels import UNSET
 
@@ -255,21 +255,7 @@ class PendingReassignmentView(APIView):
             200: paginated("PendingReassignmentPage", "flags", ReassignmentFlagOutput),
             **errors(400, 403),
         },
-        examples=[
-            OpenApiExample(
-                "A page of flags",
-                value={
-                    "success": True,
-                    "data": {
-                        "flags": [FLAG_EXAMPLE],
-                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
-                    },
-                    "message": "",
-                    "errors": [],
-                },
-                response_only=True,
-            )
-        ],
+        examples=[page_example("A page of flags", "flags", FLAG_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         filters = PendingReassignmentFilters(data=request.query_params.dict())

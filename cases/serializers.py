@@ -16,15 +16,9 @@ from workflow.enums import (
 )
 
 
-class CaseActionOutput(serializers.Serializer):
-    """One status input on a customer's case, with the recording agent's name."""
+class CaseStatusesOutput(serializers.Serializer):
+    """The five case statuses of a row (a case, a status input or the report view)."""
 
-    id = serializers.UUIDField()
-    cif = serializers.CharField(source="customer_id")
-    agentId = serializers.UUIDField(source="agent_id")
-    agentName = serializers.CharField(source="agent.name")
-    actionDate = UTCDateTimeField(source="action_date")
-    notes = serializers.CharField(allow_null=True)
     customerStatus = serializers.ChoiceField(
         source="customer_status", choices=CustomerStatus.choices, allow_null=True
     )
@@ -40,6 +34,17 @@ class CaseActionOutput(serializers.Serializer):
     recoveryAbilityStatus = serializers.ChoiceField(
         source="recovery_ability_status", choices=RecoveryAbilityStatus.choices, allow_null=True
     )
+
+
+class CaseActionOutput(CaseStatusesOutput):
+    """One status input on a customer's case, with the recording agent's name."""
+
+    id = serializers.UUIDField()
+    cif = serializers.CharField(source="customer_id")
+    agentId = serializers.UUIDField(source="agent_id")
+    agentName = serializers.CharField(source="agent.name")
+    actionDate = UTCDateTimeField(source="action_date")
+    notes = serializers.CharField(allow_null=True)
     createdAt = UTCDateTimeField(source="created_at")
     updatedAt = UTCDateTimeField(source="updated_at")
     createdBy = serializers.CharField(source="created_by")
@@ -69,7 +74,7 @@ class CaseActionInput(serializers.Serializer):
     )
 
 
-class CaseStatusOutput(serializers.Serializer):
+class CaseStatusOutput(CaseStatusesOutput):
     """A customer's current case and last action (null statuses and agents: no case yet)."""
 
     cif = serializers.CharField()
@@ -83,21 +88,6 @@ class CaseStatusOutput(serializers.Serializer):
         source="assigned_field_agent_name", allow_null=True
     )
     fUpdate = UTCDateTimeField(source="f_update", allow_null=True)
-    customerStatus = serializers.ChoiceField(
-        source="customer_status", choices=CustomerStatus.choices, allow_null=True
-    )
-    collateralStatus = serializers.ChoiceField(
-        source="collateral_status", choices=CollateralStatus.choices, allow_null=True
-    )
-    processingStateStatus = serializers.ChoiceField(
-        source="processing_state_status", choices=ProcessingStateStatus.choices, allow_null=True
-    )
-    lendingViolationStatus = serializers.ChoiceField(
-        source="lending_violation_status", choices=LendingViolationStatus.choices, allow_null=True
-    )
-    recoveryAbilityStatus = serializers.ChoiceField(
-        source="recovery_ability_status", choices=RecoveryAbilityStatus.choices, allow_null=True
-    )
     lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)
     lastActionType = serializers.ChoiceField(
         source="last_action_type", choices=ActionType.choices, allow_null=True
@@ -121,27 +111,12 @@ class CollectionStatusFilters(serializers.Serializer):
     maxDpd = serializers.IntegerField(min_value=0, required=False)
 
 
-class CollectionStatusOutput(serializers.Serializer):
+class CollectionStatusOutput(CaseStatusesOutput):
     """A row of the customer_collection_status view."""
 
     cif = serializers.CharField()
     customerName = serializers.CharField(source="customer_name", allow_null=True)
     segment = serializers.CharField()
-    customerStatus = serializers.ChoiceField(
-        source="customer_status", choices=CustomerStatus.choices, allow_null=True
-    )
-    collateralStatus = serializers.ChoiceField(
-        source="collateral_status", choices=CollateralStatus.choices, allow_null=True
-    )
-    processingStateStatus = serializers.ChoiceField(
-        source="processing_state_status", choices=ProcessingStateStatus.choices, allow_null=True
-    )
-    lendingViolationStatus = serializers.ChoiceField(
-        source="lending_violation_status", choices=LendingViolationStatus.choices, allow_null=True
-    )
-    recoveryAbilityStatus = serializers.ChoiceField(
-        source="recovery_ability_status", choices=RecoveryAbilityStatus.choices, allow_null=True
-    )
     assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
     assignedCallAgentName = serializers.CharField(
         source="assigned_call_agent_name", allow_null=True

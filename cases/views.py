@@ -24,7 +24,14 @@ from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
 from workflow.api.pagination import paginate
-from workflow.api.schema import DATE_RANGE_PARAMETERS, PAGE_PARAMETERS, enveloped, errors, paginated
+from workflow.api.schema import (
+    DATE_RANGE_PARAMETERS,
+    PAGE_PARAMETERS,
+    enveloped,
+    errors,
+    page_example,
+    paginated,
+)
 from workflow.enums import CustomerStatus
 from workflow.permissions import Capability, requires
 
@@ -138,22 +145,7 @@ class CustomerCaseActionsView(APIView):
             200: paginated("CaseActionPageEnvelope", "caseActions", CaseActionOutput),
             **errors(400, 403, 404),
         },
-        examples=[
-            OpenApiExample(
-                "A page of case actions",
-                value={
-                    "success": True,
-                    "data": {
-                        "caseActions": [CASE_ACTION_EXAMPLE],
-                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
-                    },
-                    "message": "",
-                    "errors": [],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        examples=[page_example("A page of case actions", "caseActions", CASE_ACTION_EXAMPLE)],
     )
     def get(self, request: Request, cif: str) -> Response:
         dates = DateRangeInput(data=request.query_params)
@@ -286,22 +278,7 @@ class CollectionStatusReportView(APIView):
             200: paginated("CollectionStatusPageEnvelope", "customers", CollectionStatusOutput),
             **errors(400, 403),
         },
-        examples=[
-            OpenApiExample(
-                "A page of customers",
-                value={
-                    "success": True,
-                    "data": {
-                        "customers": [COLLECTION_STATUS_EXAMPLE],
-                        "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
-                    },
-                    "message": "",
-                    "errors": [],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        examples=[page_example("A page of customers", "customers", COLLECTION_STATUS_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
         filters = CollectionStatusFilters(data=request.query_params.dict())

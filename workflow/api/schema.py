@@ -86,6 +86,25 @@ DATE_RANGE_PARAMETERS = [
     ),
 ]
 
+
+def page_example(summary: str, items_key: str, item: dict[str, Any]) -> OpenApiExample:
+    """An example success response of a list endpoint holding one ``item``."""
+    return OpenApiExample(
+        summary,
+        value={
+            "success": True,
+            "data": {
+                items_key: [item],
+                "pagination": {"page": 1, "pageSize": 10, "totalPages": 1, "totalItems": 1},
+            },
+            "message": "",
+            "errors": [],
+        },
+        response_only=True,
+        status_codes=["200"],
+    )
+
+
 ERROR_ENVELOPE = enveloped("ErrorEnvelope", serializers.JSONField(allow_null=True))
 
 
