@@ -23,9 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Lint: ruff, and the import-linter contracts (dependencies point one way, pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # mypy's Django plugin imports the settings: give it values that start nothing.
 TYPECHECK_ENV := EMBEDDED_SERVICES=false SECRET_KEY=typecheck JWT_SECRET=typecheck \

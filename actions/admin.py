@@ -31,7 +31,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from actions.models import ActionRecord
-from cases.admin import AgentTeamFilter
+from agents.admin_filters import AgentTeamFilter
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_today, business_zone, day_start_utc
 

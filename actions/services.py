@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from actions.events import publish_action_recorded
 from actions.models import ActionRecord
-from agents.cache import invalidate_agent
 from agents.selectors import active_agent_for_actor
-from kafka_bridge.publishers import publish_action_recorded
+from workflow import generations
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
@@ -86,7 +86,7 @@ def action_record(
     2000. A VISIT needs coordinates. The loan must belong to the customer.
     """
     agent = active_agent_for_actor(actor)
-    transaction.on_commit(lambda: invalidate_agent(agent.id))  # dropped on rollback
+    generations.bump_agents_on_commit(agent.id)  # the agent's cached reports
     check_choice(type, ActionType, field="type")
     check_choice(subtype, ActionSubtype, field="subtype")
     check_choice(action_result, ActionResult, field="actionResult")
@@ -151,7 +151,7 @@ def action_update_result(
         raise Forbidden(
             "Only the agent who recorded this action, or a supervisor, may change its result."
         )
-    transaction.on_commit(lambda: invalidate_agent(record.agent_id))
+    generations.bump_agents_on_commit(record.agent_id)
 
     changes: dict[str, object] = {"action_result": action_result, "updated_by": actor.username}
     if not isinstance(notes, Unset):

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 
 from django.db.models import QuerySet
 
-from actions.models import ActionRecord
 from agents.models import Agent
 from workflow.actors import Actor
-from workflow.business_time import business_today, day_range_utc
-from workflow.enums import ActionResult
-from workflow.errors import AgentNotFound, Forbidden, NotFound, ValidationFailed
+from workflow.errors import AgentNotFound, Forbidden, NotFound
 
 # Results that count as a successful collection action in the performance metrics.
-SUCCESSFUL_RESULTS = (
-    ActionResult.PROMISE_TO_PAY,
-    ActionResult.PAYMENT_MADE,
-    ActionResult.PARTIAL_PAYMENT,
-)
 
 # The longest period a performance report covers (a leap year, inclusive).
-MAX_PERIOD_DAYS = 366
 
 # An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
 _EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
@@ -78,38 +68,6 @@ def agent_by_user(user_id: uuid.UUID) -> Agent:
     if agent is None:
         raise NotFound(f"No agent is linked to user {user_id}.")
     return agent
-
-
-def performance_period(*, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The inclusive business-day period of a report, defaults applied and checked.
-
-    ``end`` defaults to the bank's today and ``start`` to the first day of ``end``'s month.
-    """
-    end = end or business_today()
-    start = start or end.replace(day=1)
-    if start > end:
-        raise ValidationFailed(
-            f"startDate {start} is after endDate {end} (endDate defaults to today).",
-            field="startDate",
-        )
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed(
-            f"The period may cover at most {MAX_PERIOD_DAYS} days.", field="endDate"
-        )
-    return start, end
-
-
-def agent_actions_in_period(
-    *, agent: Agent, start: dt.date, end: dt.date
-) -> QuerySet[ActionRecord]:
-    """The agent's action records on the business days ``start..end`` inclusive.
-
-    Filters ``action_date`` with a half-open UTC range so that PostgreSQL prunes partitions.
-    """
-    lower, upper = day_range_utc(start, end)
-    return ActionRecord.objects.filter(
-        agent=agent, action_date__gte=lower, action_date__lt=upper
-    ).order_by()
 
 
 def agent_teams() -> list[str]:

@@ -1,7 +1,7 @@
 """Writes of agents: create, update, link to and unlink from a CRM user.
 
 Each change publishes ``workflow-service.agent.created`` / ``agent.updated`` through the
-outbox, in the same transaction (``kafka_bridge.publishers``).
+outbox, in the same transaction (``agents.events``).
 
 Uniqueness (employee id, e-mail, one agent per user) is checked first for a clear error, and
 the database's unique constraints are the last word: an ``IntegrityError`` raised by a
@@ -21,8 +21,8 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
+from agents.events import agent_state, publish_agent_created, publish_agent_updated
 from agents.models import Agent
-from kafka_bridge.publishers import agent_state, publish_agent_created, publish_agent_updated
 from workflow.actors import Actor
 from workflow.enums import AgentType
 from workflow.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -267,7 +267,7 @@ def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor) -> Agent:
     return agent
 
 
-# --- Agents of the auth service's users (agents.handlers) -----------------------------------
+# --- Agents of the auth service's users (kafka_bridge.handlers.users) ---------------------
 
 EMPLOYEE_ID_MAX_LENGTH = 20
 # Tries of agent_provision_for_user to find a free employee id (each a numeric suffix more).

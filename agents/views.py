@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents import performance, selectors, services
+from agents import selectors, services
 from agents.models import Agent
 from agents.serializers import (
     AgentCreateInput,
@@ -33,6 +33,7 @@ from agents.serializers import (
     RankingFilters,
     TeamPerformanceOutput,
 )
+from reports import performance
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput

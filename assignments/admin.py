@@ -4,7 +4,8 @@ waiting for reassignment (``reassignment_flags``), both read-only.
 The database trigger on ``customer_cases`` writes every version; change a customer's agents
 on its case (Cases > Customer cases) instead. The table is partitioned and large, so the list
 is ordered by cif (an index), sorts by nothing else, searches an exact cif and counts with the
-planner's estimate when unfiltered.
+planner's estimate when unfiltered. The case page itself (statuses and agents, bulk
+assignment) is registered by :mod:`assignments.case_admin`, imported here.
 """
 
 from __future__ import annotations
@@ -18,22 +19,11 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agents.admin_filters import AgentTeamFilter, CallAgentTeamFilter, FieldAgentTeamFilter
+from assignments.case_admin import BULK_ASSIGN_ACTION
 from assignments.models import CustomerAgent, ReassignmentFlag
-from cases.admin import BULK_ASSIGN_ACTION, AgentTeamFilter
 from workflow.admin_base import ExactCifSearchAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
-
-
-class CallAgentTeamFilter(AgentTeamFilter):
-    title = "call agent's team"
-    parameter_name = "call_team"
-    agent_field = "assigned_call_agent"
-
-
-class FieldAgentTeamFilter(AgentTeamFilter):
-    title = "field agent's team"
-    parameter_name = "field_team"
-    agent_field = "assigned_field_agent"
 
 
 @admin.register(CustomerAgent)

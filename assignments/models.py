@@ -66,7 +66,7 @@ class ReassignmentFlag(models.Model):
     """A customer to reassign away from an agent in one role
     (``workflow_service.reassignment_flags``, ``workflow/sql/0009_reassignment_flags.sql``).
 
-    Raised when the agent's login user is deactivated (``agents.handlers``); open while
+    Raised when the agent's login user is deactivated (``kafka_bridge.handlers.users``); open while
     ``resolved_at`` is None, resolved when the customer is assigned away from the agent in
     that role (``assignments.services.assignment_assign``). At most one open flag exists per
     ``(cif, agent, role)`` (a partial unique index).

@@ -1,7 +1,9 @@
-"""Reads of customer assignments: an agent's current customers and a customer's history."""
+"""Reads of customer assignments: an agent's current customers, a customer's history, and the
+version in force on a given business day."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db.models import Q, QuerySet
@@ -53,3 +55,21 @@ def assignment_current(*, cif: str) -> CustomerAgent:
     if current is None:
         raise NotFound(f"Customer {cif} has no current assignment.", field="cif")
     return current
+
+
+def assignment_on(*, cif: str, day: dt.date) -> CustomerAgent | None:
+    """The version of ``cif``'s assignment history in force on the bank's business ``day``.
+
+    Rule: a version applies on the days ``start_date <= day < end_date`` (``end_date`` NULL =
+    still open). The assignment trigger closes the old version with ``end_date`` = the day of the
+    change and opens the new one with ``start_date`` = that same day, so on a reassignment day
+    the NEW version applies. A version opened and closed on the same day (several changes that
+    day) never applies: the last change of the day wins. Should the history overlap anyway, the
+    latest ``start_date`` (then the latest created) wins.
+    """
+    return (
+        CustomerAgent.objects.filter(customer_id=cif, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .order_by("-start_date", "-created_at")
+        .first()
+    )

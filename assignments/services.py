@@ -16,13 +16,13 @@ import uuid
 from django.db import transaction
 
 from agents.models import Agent
+from assignments.events import publish_assignment_created
 from assignments.flags import reassignment_flags_resolve_for_case
 from assignments.models import CustomerAgent
 from assignments.selectors import assignment_current
 from cases.models import CustomerCase
 from cases.selectors import customer_get
 from cases.services import case_open_locked
-from kafka_bridge.publishers import publish_assignment_created
 from workflow.actors import Actor
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.sentinels import UNSET, Unset

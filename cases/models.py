@@ -18,6 +18,15 @@ from workflow.enums import (
 from workflow.fields import PgEnumField, UTCDateTimeField
 from workflow.models import Customer
 
+# The five status dimensions of a case, in the order screens show them.
+STATUS_FIELDS = (
+    "customer_status",
+    "collateral_status",
+    "processing_state_status",
+    "lending_violation_status",
+    "recovery_ability_status",
+)
+
 
 class CustomerCase(models.Model):
     """The current state of one customer's case (``workflow_service.customer_cases``).

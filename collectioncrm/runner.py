@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{args.port}"
         ready = _wait_ready(f"{base}/readyz", timeout=90)
         elapsed = time.monotonic() - started_at
-        from workflow.demo import DEMO_USERS
+        from demo.users import DEMO_USERS
 
         lines = [
             "",

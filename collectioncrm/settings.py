@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from collectioncrm.env import (
     env_bool,
@@ -21,7 +22,6 @@ from collectioncrm.env import (
     env_str,
     env_url,
 )
-from kafka_bridge.schedule import BEAT_SCHEDULE as KAFKA_BRIDGE_BEAT_SCHEDULE
 from workflow.schedule import BEAT_SCHEDULE as WORKFLOW_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "actions",
     "assignments",
     "cases",
+    "payments",
+    "reports",
+    "demo",
     "kafka_bridge",
 ]
 
@@ -145,10 +148,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1),
     },
     **WORKFLOW_BEAT_SCHEDULE,
-    **KAFKA_BRIDGE_BEAT_SCHEDULE,
+    # The Kafka bridge's outbox relay sweep complements ``manage.py relay_outbox`` (both may
+    # run: rows are claimed with SKIP LOCKED); it expires when no worker could start it in
+    # time, so sweeps never pile up. Crontab hours are UTC: 20:xx UTC is the small hours in
+    # Vietnam.
+    "kafka-bridge-relay-outbox": {
+        "task": "kafka_bridge.tasks.relay_outbox",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    "kafka-bridge-purge-processed-events": {
+        "task": "kafka_bridge.tasks.purge_processed_events",
+        "schedule": crontab(hour=20, minute=17),
+    },
+    "kafka-bridge-purge-published-outbox": {
+        "task": "kafka_bridge.tasks.purge_published_outbox",
+        "schedule": crontab(hour=20, minute=47),
+    },
 }
 
-# Agent performance answers cached in Redis (0 = no caching); see agents/cache.py.
+# Agent performance answers cached in Redis (0 = no caching); see reports/cache.py.
 PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
 
 # --- Kafka -------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from reports.admin import team_dashboard_view
 from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
-admin.site.index_template = "admin/cases/site_index.html"
+admin.site.index_template = "admin/reports/site_index.html"
 admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 
@@ -19,6 +20,12 @@ API_PREFIX = "api/v1/collection/"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Before the admin's own URLs: the team dashboard is an admin page of the reports app.
+    path(
+        "admin/reports/team-dashboard/",
+        admin.site.admin_view(team_dashboard_view),
+        name="team-dashboard",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/auth/", include("workflow.auth.urls")),
     path(API_PREFIX, views.api_root, name="api-root"),

@@ -1,4 +1,4 @@
-"""Back-office views of the Kafka bridge, read-only: the outbox and the payments received.
+"""Back-office view of the outbox, read-only (payments have their own admin in `payments`).
 
 The outbox list answers "is anything stuck?": filter on unpublished rows and see each row's
 ``attempts`` and ``last_error``. The relay retries by itself; nothing is edited here.
@@ -15,24 +15,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from agents.models import Agent
 from kafka_bridge import topics
-from kafka_bridge.models import OutboxEvent, Payment
+from workflow.admin_base import ReadOnlyAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    show_facets = admin.ShowFacets.NEVER
-    actions = None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from workflow.models import OutboxEvent
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -82,7 +68,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(_ReadOnlyAdmin):
+class OutboxEventAdmin(ReadOnlyAdmin):
     """Events written by the services, waiting for or done with publication."""
 
     list_display = [
@@ -140,51 +126,3 @@ class OutboxEventAdmin(_ReadOnlyAdmin):
         except ValueError:
             pass  # not an event id: message keys only
         return queryset.filter(condition), False
-
-
-class PaymentAgentFilter(admin.SimpleListFilter):
-    """Payments attributed to the agent, as call or as field agent."""
-
-    title = "agent"
-    parameter_name = "agent"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        agents = Agent.objects.order_by("name").values_list("id", "name", "employee_id")
-        return [(str(id_), f"{name} ({employee_id})") for id_, name, employee_id in agents]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Payment]) -> QuerySet[Payment]:
-        if not self.value():
-            return queryset
-        return queryset.filter(Q(call_agent_id=self.value()) | Q(field_agent_id=self.value()))
-
-
-@admin.register(Payment)
-class PaymentAdmin(_ReadOnlyAdmin):
-    """Payments reported by the payment service, with the agents they are attributed to."""
-
-    list_display = [
-        "payment_id",
-        "payment_date",
-        "amount",
-        "currency",
-        "cif",
-        "loan_account_number",
-        "call_agent",
-        "field_agent",
-        "payment_channel",
-    ]
-    list_select_related = ["call_agent", "field_agent"]
-    list_filter = [PaymentAgentFilter, "payment_channel"]
-    date_hierarchy = "payment_date"
-    search_fields = ["=payment_id", "=cif", "=loan_account_number", "=reference_number"]
-    search_help_text = "An exact payment id, cif, loan account number or reference number."
-    ordering = ["-payment_date"]
-    sortable_by = ["payment_date", "amount"]
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    exclude = ["raw"]
-    readonly_fields = ["pretty_raw"]
-
-    @admin.display(description="event as received")
-    def pretty_raw(self, payment: Payment) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(payment.raw, indent=2, ensure_ascii=False))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class KafkaBridgeConfig(AppConfig):
@@ -9,6 +8,6 @@ class KafkaBridgeConfig(AppConfig):
     verbose_name = "Kafka bridge"
 
     def ready(self) -> None:
-        # Register every app's Kafka handlers (``<app>/handlers.py``) in kafka_bridge.registry,
-        # in the consumer and in the Celery workers alike.
-        autodiscover_modules("handlers")
+        # Register the handlers of every consumed topic in kafka_bridge.registry, in the
+        # consumer and in the Celery workers alike.
+        from kafka_bridge import handlers  # noqa: F401

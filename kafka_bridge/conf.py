@@ -13,7 +13,6 @@
 - ``KAFKA_CONSUMER_GROUP_SUFFIX`` (""): appended to every consumer group id (e.g. ``-staging``).
 - ``OUTBOX_RELAY_BATCH`` (500): outbox rows claimed per relay sweep.
 - ``PROCESSED_EVENTS_RETENTION_DAYS`` (30): days a processed event id is remembered.
-- ``OUTBOX_RETENTION_DAYS`` (7): days a published outbox row is kept.
 """
 
 from __future__ import annotations
@@ -83,7 +82,3 @@ def relay_batch() -> int:
 
 def processed_events_retention_days() -> int:
     return _int("PROCESSED_EVENTS_RETENTION_DAYS", 30, minimum=1)
-
-
-def outbox_retention_days() -> int:
-    return _int("OUTBOX_RETENTION_DAYS", 7, minimum=1)

@@ -30,7 +30,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from kafka_bridge import lanes, registry
 from kafka_bridge.clients import header_text, make_consumer
 from kafka_bridge.dlq import DeadLetterError, dead_letter_message
-from kafka_bridge.runloop import StopFlag
+from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kafka_bridge.clients import Headers, header_pairs, header_text
-from kafka_bridge.models import OutboxEvent
-from kafka_bridge.outbox import enqueue, iso_z
 from kafka_bridge.topics import DLQ_SUFFIX, dlq_topic
+from workflow.models import OutboxEvent
+from workflow.outbox import enqueue, iso_z
 
 logger = logging.getLogger(__name__)
 

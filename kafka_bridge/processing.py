@@ -4,8 +4,10 @@ This is the body of the Celery task ``kafka_bridge.tasks.handle_event``. Outcome
 
 * ``applied``: the handler ran and its transaction committed with the event's claim;
 * ``duplicate``: the event id was already processed (a redelivery); nothing ran;
-* ``dead-lettered``: the handler raised :class:`~kafka_bridge.registry.EventRejected`, or kept
-  failing for ``KAFKA_HANDLER_MAX_ATTEMPTS`` attempts; the event was queued for ``<topic>.dlq``.
+* ``dead-lettered``: the handler raised :class:`~kafka_bridge.registry.EventRejected` or a
+  service refused with a :class:`~workflow.errors.DomainError` (neither can succeed later), or
+  kept failing for ``KAFKA_HANDLER_MAX_ATTEMPTS`` attempts; the event was queued for
+  ``<topic>.dlq``.
 
 Retries happen inside the task, with a doubling pause (``KAFKA_HANDLER_RETRY_SECONDS``, capped at
 30 s), so the lane stays blocked meanwhile and the key's later events cannot overtake it. While
@@ -26,6 +28,7 @@ from kafka_bridge import conf, registry
 from kafka_bridge.dlq import dead_letter_event
 from kafka_bridge.idempotency import claim_event
 from kafka_bridge.registry import EventMeta, EventRejected
+from workflow.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +141,8 @@ def apply_event(
             outcome = _while_database_is_down(f"applying {topic} {event_id}", attempt_once)
         except EventRejected as exc:
             return to_dlq(f"rejected by {registration.name}: {exc}")
+        except DomainError as exc:  # a service's refusal: retrying cannot change it
+            return to_dlq(f"rejected by {registration.name}: {exc.code}: {exc.message}")
         except Exception as exc:
             attempts += 1
             if attempts >= conf.handler_max_attempts():

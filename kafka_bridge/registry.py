@@ -9,7 +9,7 @@ A handler is a function ``(payload, meta) -> None`` registered for one topic::
 The consumer validates each message against ``schema`` (a failure dead-letters it), skips event
 types the handler does not take (``event_types``), and hands the payload to the Celery task
 ``kafka_bridge.tasks.handle_event``, which claims the event id (idempotency) and calls the
-handler inside one transaction. Handlers live in ``<app>/handlers.py`` modules, imported when
+handler inside one transaction. Handlers live in :mod:`kafka_bridge.handlers`, imported when
 Django starts (``KafkaBridgeConfig.ready``).
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from kafka_bridge.validation import Schema, get_path
+from workflow.event_schema import Schema, get_path
 
 
 class EventRejected(Exception):

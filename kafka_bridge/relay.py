@@ -33,7 +33,7 @@ from django.db import connection, transaction
 
 from kafka_bridge import conf
 from kafka_bridge.clients import Headers
-from kafka_bridge.outbox import iso_z
+from workflow.outbox import iso_z
 
 logger = logging.getLogger(__name__)
 

@@ -1,39 +1,28 @@
 """The payload of every topic we consume or produce (docs/events.md describes them in prose).
 
 Consumed payloads are checked by the consumer before hand-off (a failure dead-letters the
-message); produced payloads are checked by :func:`kafka_bridge.outbox.publish` (a failure is a
-programming error and raises in the caller's transaction).
+message). The schemas of the events we produce live beside their publishers in each app's
+``events.py`` (checked by :func:`workflow.outbox.publish`); :data:`PRODUCED` gathers them.
 """
 
 from __future__ import annotations
 
+from actions import events as action_events
+from agents import events as agent_events
+from assignments import events as assignment_events
 from kafka_bridge import topics
-from kafka_bridge.validation import Field, Schema
+from workflow.event_schema import Field, Schema
+from workflow.outbox import ACTOR, ENVELOPE
 
 # --- Shared pieces -------------------------------------------------------------------------
 
-# Envelope of the CRM's own events (auth service and us): id, timestamp, version.
-_ENVELOPE = {
-    "id": Field("uuid", description="event id (idempotency key)"),
-    "timestamp": Field("datetime", description="when the event happened, ISO-8601 UTC"),
-    "version": Field("string", required=False, max_length=20, description='"1.0"'),
-}
-
-ACTOR = Schema(
-    {
-        "userId": Field("uuid", nullable=True),
-        "username": Field("string", max_length=50),
-    },
-    description="who caused the event",
-)
-
 _ROLE = Field("string", min_length=1, max_length=50)
 
-# --- Consumed: auth service (handlers: agents/handlers.py) ----------------------------------
+# --- Consumed: auth service (handlers: kafka_bridge/handlers/users.py) -------------------
 
 USER_CREATED = Schema(
     {
-        **_ENVELOPE,
+        **ENVELOPE,
         "userId": Field("uuid"),
         "username": Field("string", min_length=1, max_length=50),
         "email": Field("string", min_length=3, max_length=100),
@@ -45,7 +34,7 @@ USER_CREATED = Schema(
 
 USER_UPDATED = Schema(
     {
-        **_ENVELOPE,
+        **ENVELOPE,
         "userId": Field("uuid"),
         "username": Field("string", required=False, min_length=1, max_length=50),
         "email": Field("string", required=False, min_length=3, max_length=100),
@@ -58,7 +47,7 @@ USER_UPDATED = Schema(
 
 USER_DEACTIVATED = Schema(
     {
-        **_ENVELOPE,
+        **ENVELOPE,
         "userId": Field("uuid"),
         "deactivatedBy": Field("object", required=False, nullable=True, schema=ACTOR),
         "reason": Field("string", required=False, nullable=True, max_length=500),
@@ -66,7 +55,7 @@ USER_DEACTIVATED = Schema(
     description="a login user was deactivated",
 )
 
-# --- Consumed: bank sync (handlers: cases/handlers.py) ---------------------------------------
+# --- Consumed: bank sync (handlers: kafka_bridge/handlers/bank.py) ----------------------
 
 # DESIGN.md gives no contract for bank sync's events: these schemas ask only for what the
 # handlers use. The event id may be named ``id`` (the CRM's convention) or ``eventId``.
@@ -123,71 +112,6 @@ PAYMENT_RECEIVED = Schema(
 )
 PAYMENT_RECORDED = "payment.recorded"
 
-# --- Produced (the services write them through kafka_bridge.publishers) ---------------------
-
-_AGENT_STATE = {
-    "agentId": Field("uuid"),
-    "employeeId": Field("string", min_length=1, max_length=20),
-    "name": Field("string", min_length=1, max_length=100),
-    "email": Field("string", min_length=3, max_length=100),
-    "phone": Field("string", nullable=True, max_length=20),
-    "type": Field("string", choices=("AGENT", "SUPERVISOR", "ADMIN")),
-    "team": Field("string", min_length=1, max_length=30),
-    "isActive": Field("boolean"),
-    "userId": Field("uuid", nullable=True),
-}
-
-AGENT_CREATED = Schema(
-    {**_ENVELOPE, **_AGENT_STATE, "createdBy": Field("object", schema=ACTOR)},
-    description="an agent was created; the agent's full state",
-)
-
-AGENT_UPDATED = Schema(
-    {
-        **_ENVELOPE,
-        **_AGENT_STATE,
-        "changes": Field("object", description="changed field name -> previous value"),
-        "updatedBy": Field("object", schema=ACTOR),
-    },
-    description="an agent changed; the agent's full state after the change",
-)
-
-ACTION_RECORDED = Schema(
-    {
-        **_ENVELOPE,
-        "actionId": Field("uuid"),
-        "cif": Field("string", min_length=1, max_length=20),
-        "loanAccountNumber": Field("string", min_length=1, max_length=20),
-        "agentId": Field("uuid"),
-        "type": Field("string", choices=("CALL", "VISIT", "EMAIL", "SMS", "LETTER")),
-        "subtype": Field("string", max_length=50),
-        "actionResult": Field("string", max_length=50),
-        "actionDate": Field("datetime"),
-        "notes": Field("string", required=False, nullable=True),
-        "callTraceId": Field("string", required=False, nullable=True, max_length=20),
-        "visitLatitude": Field("decimal", required=False, nullable=True, decimal_places=8),
-        "visitLongitude": Field("decimal", required=False, nullable=True, decimal_places=8),
-        "visitAddress": Field("string", required=False, nullable=True),
-        "recordedBy": Field("object", schema=ACTOR),
-    },
-    description="an agent recorded an action on a customer's loan",
-)
-
-ASSIGNMENT_CREATED = Schema(
-    {
-        **_ENVELOPE,
-        "assignmentId": Field("uuid", description="the new current version (customer_agents)"),
-        "cif": Field("string", min_length=1, max_length=20),
-        "assignedCallAgentId": Field("uuid", nullable=True),
-        "assignedFieldAgentId": Field("uuid", nullable=True),
-        "previousCallAgentId": Field("uuid", nullable=True),
-        "previousFieldAgentId": Field("uuid", nullable=True),
-        "startDate": Field("date", description="business day the assignment starts"),
-        "assignedBy": Field("object", schema=ACTOR),
-    },
-    description="a customer's call and/or field agent changed",
-)
-
 CONSUMED: dict[str, Schema] = {
     topics.USER_CREATED: USER_CREATED,
     topics.USER_UPDATED: USER_UPDATED,
@@ -198,8 +122,7 @@ CONSUMED: dict[str, Schema] = {
 }
 
 PRODUCED: dict[str, Schema] = {
-    topics.AGENT_CREATED: AGENT_CREATED,
-    topics.AGENT_UPDATED: AGENT_UPDATED,
-    topics.ACTION_RECORDED: ACTION_RECORDED,
-    topics.ASSIGNMENT_CREATED: ASSIGNMENT_CREATED,
+    **agent_events.PRODUCED,
+    **action_events.PRODUCED,
+    **assignment_events.PRODUCED,
 }

@@ -15,9 +15,10 @@ from celery import shared_task
 from confluent_kafka import Producer
 from django.db import close_old_connections, connection
 
-from kafka_bridge import idempotency, outbox, relay
+from kafka_bridge import idempotency, relay
 from kafka_bridge.clients import make_producer
 from kafka_bridge.processing import apply_event
+from workflow import outbox
 
 logger = logging.getLogger(__name__)
 

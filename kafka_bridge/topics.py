@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from actions import events as action_events
+from agents import events as agent_events
+from assignments import events as assignment_events
+
 USER_CREATED = "auth-service.user.created"
 USER_UPDATED = "auth-service.user.updated"
 USER_DEACTIVATED = "auth-service.user.deactivated"
@@ -10,10 +14,11 @@ LOAN_UPDATED = "bank-sync-service.loan.updated"
 # The default name; the topic actually consumed is ``conf.payment_topic()`` (KAFKA_PAYMENT_TOPIC).
 PAYMENT_RECEIVED = "payment-service.payment.received"
 
-AGENT_CREATED = "workflow-service.agent.created"
-AGENT_UPDATED = "workflow-service.agent.updated"
-ACTION_RECORDED = "workflow-service.action.recorded"
-ASSIGNMENT_CREATED = "workflow-service.assignment.created"
+# Produced: each app names the topics of its events in its events.py.
+AGENT_CREATED = agent_events.AGENT_CREATED
+AGENT_UPDATED = agent_events.AGENT_UPDATED
+ACTION_RECORDED = action_events.ACTION_RECORDED
+ASSIGNMENT_CREATED = assignment_events.ASSIGNMENT_CREATED
 
 # Settings that rename a consumed topic (default: the DESIGN.md name above), e.g. for an
 # installation whose producers use other names, or for tests that need topics of their own.

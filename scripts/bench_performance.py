@@ -247,8 +247,9 @@ def _refresh() -> None:
 
 
 def _latency(args: argparse.Namespace) -> None:
-    from agents import performance
-    from agents.cache import invalidate_agent
+    from workflow.generations import bump_agent as invalidate_agent
+
+    from reports import performance
     from agents.models import Agent
     from tests.api import client_for
     from tests.factories import CrmUserFactory

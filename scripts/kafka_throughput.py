@@ -78,8 +78,8 @@ def _measure(args: argparse.Namespace) -> int:
     from django.test.utils import setup_databases, teardown_databases
 
     from kafka_bridge.lanes import lane_queues
-    from kafka_bridge.models import Payment
     from kafka_bridge.topics import CONSUMER_GROUPS, dlq_topic
+    from payments.models import Payment
     from tests.kafka_bridge import kafka
     from tests.kafka_bridge.events import payment_event
     from tests.kafka_bridge.processes import Stack

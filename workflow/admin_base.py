@@ -10,7 +10,14 @@ from django.http import HttpRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """A history or a table another service owns: viewable, never added, changed or deleted."""
+    """A history or a table another service owns: viewable, never added, changed or deleted.
+
+    No facet counts (each is a COUNT over a large table) and no bulk actions unless a subclass
+    names its own.
+    """
+
+    show_facets = admin.ShowFacets.NEVER
+    actions: Any = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

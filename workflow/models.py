@@ -1,7 +1,8 @@
-"""Read-only maps of the tables other CRM services own.
+"""Maps of the tables the core shares with every app.
 
 ``auth_service.*`` belongs to the auth service and ``bank_sync_service.*`` to bank sync; the
 workflow service only reads them (tests and ``seed_demo`` write them to build fixtures).
+``workflow_service.outbox_events`` is the transactional outbox (:mod:`workflow.outbox`).
 ``db_table`` uses the ``schema"."table`` form so that Django quotes it as
 ``"schema"."table"`` while Django's own tables stay in the default schema.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from workflow.enums import CustomerType, LoanStatus, SourceSystemType
 from workflow.fields import PgEnumField, UTCDateTimeField
@@ -189,3 +192,32 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return self.account_number
+
+
+class OutboxEvent(models.Model):
+    """An event waiting for (or done with) publication (``workflow_service.outbox_events``).
+
+    Written by :func:`workflow.outbox.publish` in the transaction of the change it
+    describes; the Kafka bridge's relay (``kafka_bridge.relay.relay_once``) produces it to
+    Kafka and sets ``published_at``. Events of one ``(topic, message_key)`` are published in
+    ``id`` order.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(unique=True)
+    topic = models.CharField(max_length=200)
+    message_key = models.CharField(max_length=200, null=True, blank=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    headers = models.JSONField(default=dict)
+    created_at = UTCDateTimeField(default=timezone.now)
+    published_at = UTCDateTimeField(null=True, blank=True)
+    attempts = models.IntegerField(default=0)
+    last_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."outbox_events'
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.event_id}"

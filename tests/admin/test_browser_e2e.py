@@ -130,7 +130,7 @@ def test_a_supervisor_reassigns_a_case_in_the_browser_and_reads_the_dashboard(
     assert CustomerCase.objects.get(pk=case.pk).updated_by == "sup.browser"
 
     # The dashboard: the server-side SVG charts draw, the new assignment is counted.
-    browser.get(f"{live_server.url}/admin/cases/customercase/dashboard/")
+    browser.get(f"{live_server.url}/admin/reports/team-dashboard/")
     chart = wait_for(browser, "#agent-chart svg.dashboard-chart")
     assert chart.size["width"] > 300 and chart.size["height"] > 40
     new_row = browser.find_element(By.CSS_SELECTOR, "tr[data-agent='E-NEW-1']")

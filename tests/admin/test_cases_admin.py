@@ -299,7 +299,7 @@ def test_a_status_error_rolls_back_an_agent_change_made_in_the_same_save(
     def refuse(**kwargs: Any) -> Any:
         raise ValidationFailed("Not now.", field="customerStatus")
 
-    monkeypatch.setattr("cases.forms.case_update_statuses", refuse)
+    monkeypatch.setattr("assignments.forms.case_update_statuses", refuse)
     new_agent = AgentFactory()
     before = history(case.customer_id)
 
@@ -398,7 +398,7 @@ def test_one_customer_failing_does_not_stop_the_others(
             raise ValidationFailed("Customer is under legal review.", field="cif")
         return assignment_assign(**kwargs)
 
-    monkeypatch.setattr("cases.admin.assignment_assign", failing_for_one)
+    monkeypatch.setattr("assignments.case_admin.assignment_assign", failing_for_one)
     agent = AgentFactory()
     cases = [
         CustomerCaseFactory(customer=CustomerFactory(cif=f"C3000000{n}"), assigned_call_agent=None)

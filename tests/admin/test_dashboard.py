@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
 
 from agents.models import Agent
-from cases.dashboard import Figures, bar_chart_svg, team_dashboard
+from reports.dashboard import Figures, bar_chart_svg, team_dashboard
 from tests.factories import (
     TEST_PASSWORD,
     ActionRecordFactory,
@@ -28,7 +28,7 @@ from workflow.business_time import business_today, business_zone
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = "/admin/cases/customercase/dashboard/"
+DASHBOARD = "/admin/reports/team-dashboard/"
 MARCH = {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}
 
 
@@ -183,7 +183,7 @@ def test_the_dashboard_is_linked_from_the_admin_index_and_the_cases_page(
     supervisor: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert DASHBOARD in supervisor.get("/admin/cases/").content.decode()
-    monkeypatch.setattr(admin.site, "index_template", "admin/cases/site_index.html")
+    monkeypatch.setattr(admin.site, "index_template", "admin/reports/site_index.html")
     index = supervisor.get("/admin/").content.decode()
     assert f'href="{DASHBOARD}"' in index and "Reports" in index
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from kafka_bridge.outbox import iso_z
+from workflow.outbox import iso_z
 
 T0 = dt.datetime(2026, 3, 10, 2, 30, tzinfo=dt.UTC)
 

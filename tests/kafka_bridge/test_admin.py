@@ -9,16 +9,17 @@ import pytest
 from django.test import Client
 
 from kafka_bridge import topics
-from kafka_bridge.models import OutboxEvent, Payment
-from kafka_bridge.outbox import enqueue, publish
-from kafka_bridge.services import payment_record
+from payments.models import Payment
+from payments.services import payment_record
 from tests.admin.conftest import crm_signed_in
 from tests.factories import AgentFactory
+from workflow.models import OutboxEvent
+from workflow.outbox import enqueue, publish
 
 pytestmark = pytest.mark.django_db
 
-OUTBOX = "/admin/kafka_bridge/outboxevent/"
-PAYMENTS = "/admin/kafka_bridge/payment/"
+OUTBOX = "/admin/workflow/outboxevent/"
+PAYMENTS = "/admin/payments/payment/"
 
 
 @pytest.fixture

@@ -11,19 +11,19 @@ import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from assignments.models import CustomerAgent
-from cases import handlers as case_handlers
 from cases.models import CustomerCase
 from kafka_bridge import registry, schemas, topics
 from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer
 from kafka_bridge.dlq import DLQ_ERROR, DLQ_STAGE
-from kafka_bridge.models import OutboxEvent
 from kafka_bridge.processing import APPLIED, DEAD_LETTERED, DUPLICATE, apply_event
-from kafka_bridge.runloop import StopFlag
 from kafka_bridge.topics import dlq_topic
 from tests.factories import AgentFactory, CustomerCaseFactory, CustomerFactory
 from tests.kafka_bridge import kafka
 from tests.kafka_bridge.auth_events import bank_event
+from workflow import generations
+from workflow.models import OutboxEvent
+from workflow.runloop import StopFlag
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_it_invalidates_the_cached_reports_of_the_customers_agents_after_commit(
     call, field = AgentFactory(), AgentFactory()
     case = CustomerCaseFactory(assigned_call_agent=call, assigned_field_agent=field)
     invalidated: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(case_handlers, "invalidate_agents", lambda *ids: invalidated.append(ids))
+    monkeypatch.setattr(generations, "bump_agents", lambda *ids: invalidated.append(ids))
 
     with django_capture_on_commit_callbacks(execute=True):
         apply(topics.CUSTOMER_UPDATED, bank_event(case.customer_id))

@@ -21,11 +21,11 @@ from kafka_bridge.dlq import (
     DLQ_ORIGINAL_TOPIC,
     DLQ_STAGE,
 )
-from kafka_bridge.models import Payment
-from kafka_bridge.runloop import StopFlag
 from kafka_bridge.topics import dlq_topic
+from payments.models import Payment
 from tests.kafka_bridge import kafka
 from tests.kafka_bridge.events import payment_event
+from workflow.runloop import StopFlag
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

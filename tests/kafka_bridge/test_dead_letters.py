@@ -14,13 +14,14 @@ from django.core.management import call_command
 from kafka_bridge import registry
 from kafka_bridge.clients import make_producer
 from kafka_bridge.dlq import DLQ_ERROR, DLQ_ORIGINAL_OFFSET, DLQ_ORIGINAL_TOPIC, DLQ_STAGE
-from kafka_bridge.models import OutboxEvent, ProcessedEvent
+from kafka_bridge.models import ProcessedEvent
 from kafka_bridge.processing import APPLIED, DEAD_LETTERED, apply_event
 from kafka_bridge.registry import EventMeta, EventRejected
 from kafka_bridge.relay import relay_once
 from kafka_bridge.topics import dlq_topic
-from kafka_bridge.validation import Field, Schema
 from tests.kafka_bridge import kafka
+from workflow.event_schema import Field, Schema
+from workflow.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kafka_bridge import schemas, topics
-from kafka_bridge.validation import Schema
+from workflow.event_schema import Schema
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
 

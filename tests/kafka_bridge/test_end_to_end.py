@@ -15,8 +15,9 @@ from django.db import connection
 
 from kafka_bridge.dlq import DLQ_ERROR, DLQ_ORIGINAL_TOPIC
 from kafka_bridge.lanes import lane_queues
-from kafka_bridge.models import Payment, ProcessedEvent
+from kafka_bridge.models import ProcessedEvent
 from kafka_bridge.topics import CONSUMER_GROUPS, dlq_topic
+from payments.models import Payment
 from tests.factories import AgentFactory, CustomerFactory
 from tests.kafka_bridge import kafka
 from tests.kafka_bridge.events import payment_event

@@ -13,14 +13,15 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from agents.events import AGENT_CREATED_SCHEMA
 from kafka_bridge import schemas
 from kafka_bridge.clients import make_producer
-from kafka_bridge.models import OutboxEvent
-from kafka_bridge.outbox import publish, purge_published_outbox
 from kafka_bridge.relay import relay_once
 from kafka_bridge.tasks import relay_outbox
 from kafka_bridge.topics import AGENT_CREATED
 from tests.kafka_bridge import kafka
+from workflow.models import OutboxEvent
+from workflow.outbox import publish, purge_published_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_publish_adds_the_envelope_and_keeps_an_event_id_it_is_given() -> None:
 
 def test_publish_checks_the_payload_of_the_topics_we_produce() -> None:
     with pytest.raises(ValueError, match="agentId: is required"):
-        publish(topic=AGENT_CREATED, key="x", payload={"name": "An"})
+        publish(topic=AGENT_CREATED, key="x", payload={"name": "An"}, schema=AGENT_CREATED_SCHEMA)
     agent = {
         "agentId": str(uuid.uuid4()),
         "employeeId": "E1",
@@ -73,10 +74,8 @@ def test_publish_checks_the_payload_of_the_topics_we_produce() -> None:
         "userId": None,
         "createdBy": {"userId": None, "username": "admin"},
     }
-    assert (
-        schemas.AGENT_CREATED.validate(publish(topic=AGENT_CREATED, key="x", payload=agent).payload)
-        == []
-    )
+    row = publish(topic=AGENT_CREATED, key="x", payload=agent, schema=AGENT_CREATED_SCHEMA)
+    assert schemas.PRODUCED[AGENT_CREATED].validate(row.payload) == []
 
 
 def test_publish_rolls_back_with_the_callers_transaction() -> None:

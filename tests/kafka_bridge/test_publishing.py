@@ -17,7 +17,6 @@ from agents import services as agent_services
 from assignments.services import assignment_assign, assignment_reassign
 from kafka_bridge import schemas, topics
 from kafka_bridge.clients import make_producer
-from kafka_bridge.models import OutboxEvent
 from kafka_bridge.relay import relay_once
 from tests.actions.helpers import BASE as ACTIONS_URL
 from tests.actions.helpers import call_payload
@@ -33,6 +32,7 @@ from tests.kafka_bridge.offsets import end_offsets, read_since
 from workflow.actors import Actor
 from workflow.business_time import business_today
 from workflow.errors import Conflict
+from workflow.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 

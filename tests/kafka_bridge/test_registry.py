@@ -13,8 +13,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from kafka_bridge import lanes, registry, schemas, topics
 from kafka_bridge.registry import EventMeta
-from kafka_bridge.validation import Field, Schema
 from tests.kafka_bridge.events import payment_event
+from workflow.event_schema import Field, Schema
 
 CONSUMER_PAYMENT_TOPICS = topics.CONSUMER_GROUPS["payment"][1]
 

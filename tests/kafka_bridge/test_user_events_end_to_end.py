@@ -22,7 +22,7 @@ from agents.models import Agent
 from kafka_bridge import topics
 from kafka_bridge.clients import make_producer
 from kafka_bridge.dlq import DLQ_ERROR
-from kafka_bridge.models import OutboxEvent, ProcessedEvent
+from kafka_bridge.models import ProcessedEvent
 from kafka_bridge.relay import relay_once
 from kafka_bridge.topics import CONSUMER_GROUPS, dlq_topic
 from tests.factories import CrmUserFactory
@@ -30,7 +30,7 @@ from tests.kafka_bridge import kafka
 from tests.kafka_bridge.auth_events import at, auth_headers, user_created, user_updated
 from tests.kafka_bridge.offsets import end_offsets, read_since
 from tests.kafka_bridge.processes import Stack, private_redis
-from workflow.models import CrmUser
+from workflow.models import CrmUser, OutboxEvent
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

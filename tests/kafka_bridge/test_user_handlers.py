@@ -13,7 +13,6 @@ from agents.models import Agent
 from assignments.models import ReassignmentFlag
 from kafka_bridge import topics
 from kafka_bridge.dlq import DLQ_ERROR
-from kafka_bridge.models import OutboxEvent
 from kafka_bridge.processing import APPLIED, DEAD_LETTERED, DUPLICATE, apply_event
 from tests.factories import AgentFactory, CrmUserFactory, CustomerCaseFactory
 from tests.kafka_bridge.auth_events import (
@@ -23,7 +22,7 @@ from tests.kafka_bridge.auth_events import (
     user_deactivated,
     user_updated,
 )
-from workflow.models import CrmUser
+from workflow.models import CrmUser, OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +156,7 @@ def test_an_unknown_user_is_dead_lettered_at_once() -> None:
     assert apply(topics.USER_CREATED, event) == DEAD_LETTERED
 
     error = dead_letter_error()
-    assert error.startswith("rejected by agents.handlers.user_created: user ")
+    assert error.startswith("rejected by kafka_bridge.handlers.users.user_created: ")
     assert "does not exist" in error
     assert not Agent.objects.exists()
 

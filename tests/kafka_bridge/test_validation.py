@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kafka_bridge import schemas
-from kafka_bridge.validation import Field, Schema, parse_datetime_utc, parse_decimal
 from tests.kafka_bridge.events import payment_event
+from workflow.event_schema import Field, Schema, parse_datetime_utc, parse_decimal
 
 
 def test_a_payment_recorded_event_as_the_payment_service_sends_it_is_valid() -> None:

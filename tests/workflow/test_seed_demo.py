@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from workflow.demo import DEMO_USERS
+from demo.users import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

@@ -47,8 +47,8 @@ SUPERVISOR_PERMISSIONS = (
     "workflow.view_loan",
     "admin.view_logentry",
     "assignments.view_reassignmentflag",
-    "kafka_bridge.view_payment",
-    "kafka_bridge.view_outboxevent",
+    "payments.view_payment",
+    "workflow.view_outboxevent",
 )
 
 

@@ -11,8 +11,8 @@ from django.db import close_old_connections
 from kafka_bridge import conf, lanes, registry
 from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer
-from kafka_bridge.runloop import StopFlag
 from kafka_bridge.topics import CONSUMER_GROUPS
+from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.db import DatabaseError, close_old_connections
 from kafka_bridge import conf
 from kafka_bridge.clients import make_producer
 from kafka_bridge.relay import ProducerFatalError, relay_once
-from kafka_bridge.runloop import StopFlag
+from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kafka_bridge.runloop import StopFlag
 from workflow import partitions
+from workflow.runloop import StopFlag
 from workflow.schedule import PARTITIONS_AHEAD_QUARTERS
 
 

@@ -1,0 +1,93 @@
+"""Per-agent generation counters in the cache: invalidating everything derived from an agent's
+work is one INCR.
+
+Reports computed from an agent's actions and payments (the ``reports`` app) are cached under
+keys that contain the agent's generation. Writers (actions, case imports, payments) bump the
+generation after their transaction committed (:func:`bump_agents_on_commit`); every entry of
+the agent then has a key nobody reads any more and expires by itself, while other agents'
+entries are untouched. A reader takes the generation BEFORE it computes, so a report computed
+from data older than a write is always stored under an outdated generation. A missing
+generation starts at the current time in nanoseconds, never a value an earlier generation of
+the agent had, so entries of an evicted generation cannot come back.
+
+Key: ``perf:v1:agent:<agent id>:gen``, an integer without expiry, in the cache
+``PERFORMANCE_CACHE_ALIAS`` (default ``"default"``). A failing Redis is logged, never raised:
+cached entries then expire by their timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.db import transaction
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "perf:v1:agent"
+
+# What a failing Redis raises through django-redis (it re-raises the redis-py error unless
+# DJANGO_REDIS_IGNORE_EXCEPTIONS is on); OSError covers sockets failing outside redis-py.
+CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
+
+
+def cache() -> BaseCache:
+    """The cache holding the generations and the entries keyed by them."""
+    return caches[getattr(settings, "PERFORMANCE_CACHE_ALIAS", "default")]
+
+
+def generation_key(agent_id: uuid.UUID | str) -> str:
+    return f"{KEY_PREFIX}:{agent_id}:gen"
+
+
+def current(store: BaseCache, agent_id: uuid.UUID | str) -> int:
+    """The agent's generation, started when missing. Raises ``CACHE_ERRORS`` when the cache
+    fails: the caller decides how to answer without it."""
+    key = generation_key(agent_id)
+    value = store.get(key)
+    if value is None:
+        fresh = time.time_ns()
+        store.add(key, fresh, timeout=None)  # SET NX: a concurrent reader may win
+        value = store.get(key)
+        if value is None:  # a cache that stores nothing (DummyCache): entries go unread
+            value = fresh
+    return int(value)
+
+
+def bump_agent(agent_id: uuid.UUID | str | None) -> None:
+    """Orphan every cached entry of the agent (one INCR); None does nothing.
+
+    Call it after commit (:func:`bump_agents_on_commit`) of a change of the agent's work.
+    """
+    if agent_id is None:
+        return
+    store = cache()
+    key = generation_key(agent_id)
+    try:
+        try:
+            store.incr(key)
+        except ValueError:  # no generation yet (or evicted): start a new one
+            if not store.add(key, time.time_ns(), timeout=None):
+                store.incr(key)
+    except CACHE_ERRORS as exc:
+        logger.warning(
+            "cache unavailable, agent %s not invalidated (entries expire by themselves): %s",
+            agent_id,
+            exc,
+        )
+
+
+def bump_agents(*agent_ids: uuid.UUID | str | None) -> None:
+    """:func:`bump_agent` for each distinct id given (None ignored)."""
+    for agent_id in dict.fromkeys(agent_id for agent_id in agent_ids if agent_id is not None):
+        bump_agent(agent_id)
+
+
+def bump_agents_on_commit(*agent_ids: uuid.UUID | str | None) -> None:
+    """:func:`bump_agents` once the current transaction commits (nothing on rollback)."""
+    transaction.on_commit(lambda: bump_agents(*agent_ids))
