@@ -89,7 +89,7 @@ UNKNOWN = fixed(999_999_999_999)
 CREATED_AT = at("2026-01-05T01:00")
 UPDATED_AT = at("2026-01-06T02:30")
 
-# Customer names are fixed; the latest date of the data set is in March 2026 (see dataset()).
+# No date of the data set is later: "<today>" (golden.py) can never match one of them.
 LATEST_DATA_DATE = dt.date(2026, 3, 31)
 
 

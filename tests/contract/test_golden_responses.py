@@ -39,6 +39,7 @@ from tests.contract.dataset import (
     ACT_6,
     H_1,
     H_2,
+    LATEST_DATA_DATE,
     U_AN,
     U_FREE,
     U_NOAGENT,
@@ -47,6 +48,7 @@ from tests.contract.dataset import (
 )
 from tests.factories import TEST_PASSWORD
 from workflow.auth import sessions
+from workflow.business_time import business_date
 from workflow.models import CrmUser
 
 pytestmark = pytest.mark.django_db
@@ -937,7 +939,10 @@ def _request_record(case: Case, sent: str | None, window: golden.Window) -> dict
 @pytest.fixture
 def window_start() -> dt.datetime:
     """Taken before the data set is built: the test transaction's NOW() is later."""
-    return dt.datetime.now(dt.UTC)
+    start = dt.datetime.now(dt.UTC)
+    # "<today>" must never match a date of the data set.
+    assert business_date(start) > LATEST_DATA_DATE
+    return start
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
