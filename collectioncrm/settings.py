@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assignments",
     "cases",
     "kafka_bridge",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.EnvelopePagination",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
 }
