@@ -9,6 +9,7 @@ import uuid
 from django.db.models import QuerySet
 
 from actions.models import ActionRecord
+from agents.api.filters import AgentFilter
 from agents.models import Agent
 from workflow.actors import Actor
 from workflow.business_time import business_today, day_range_utc
@@ -54,14 +55,8 @@ def agents_list(
     *, type: str | None = None, team: str | None = None, is_active: bool | None = None
 ) -> QuerySet[Agent]:
     """Agents matching the filters (None = any), ordered by name then id (a stable order)."""
-    agents = Agent.objects.all()
-    if type is not None:
-        agents = agents.filter(type=type)
-    if team is not None:
-        agents = agents.filter(team=team)
-    if is_active is not None:
-        agents = agents.filter(is_active=is_active)
-    return agents.order_by("name", "id")
+    filters = {"type": type, "team": team, "is_active": is_active}
+    return AgentFilter(filters, Agent.objects.all()).qs.order_by("name", "id")
 
 
 def agent_by_id(agent_id: uuid.UUID) -> Agent:

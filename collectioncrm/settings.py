@@ -195,6 +195,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.EnvelopePagination",
+    "DEFAULT_METADATA_CLASS": "workflow.api.metadata.ApiMetadata",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
 }

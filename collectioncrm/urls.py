@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from agents.api.viewsets import AgentViewSet, UserAgentViewSet
+from reports.api.viewsets import AgentPerformanceViewSet, TeamPerformanceViewSet
 from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
 
@@ -15,6 +18,14 @@ admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 
 API_PREFIX = "api/v1/collection/"
+
+# Every endpoint of the collection API: no trailing slash, typed path converters (uuid lookups
+# never capture a literal such as agents/performance).
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("agents", AgentViewSet, basename="agent")
+router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
+router.register("users", UserAgentViewSet, basename="user-agent")
+router.register("teams", TeamPerformanceViewSet, basename="team-performance")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -28,7 +39,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
-    path(API_PREFIX, include("agents.urls")),
+    path(API_PREFIX, include(router.urls)),
     path(API_PREFIX, include("actions.urls")),
     path(API_PREFIX, include("assignments.urls")),
     path(API_PREFIX, include("cases.urls")),

@@ -1,0 +1,90 @@
+"""The reports API: an agent's performance, the agents' ranking and a team's performance.
+
+Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collection/``):
+``agents/{id}/performance``, ``agents/performance`` and ``teams/{team}/performance`` (GET).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from agents import performance, selectors
+from reports.api.openapi import agent_performance_schema, team_performance_schema
+from reports.api.serializers import (
+    AgentPerformanceOutput,
+    PeriodOutput,
+    RankedAgentOutput,
+    RankingFilters,
+    TeamPerformanceOutput,
+)
+from workflow.api.envelope import ok
+from workflow.api.fields import DateRangeInput
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+
+
+@agent_performance_schema
+class AgentPerformanceViewSet(GenericViewSet):
+    """``agents/{id}/performance`` and ``agents/performance`` (the ranking), registered on the
+    ``agents`` prefix beside ``agents.api.viewsets.AgentViewSet``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"agent_performance": Capability.READ, "ranking": Capability.READ}
+    lookup_url_kwarg = "agent_id"
+    lookup_value_converter = "uuid"
+
+    @action(detail=True, url_path="performance")
+    def agent_performance(self, request: Request, agent_id: uuid.UUID) -> Response:
+        period = DateRangeInput(data=request.query_params.dict())
+        period.is_valid(raise_exception=True)
+        agent = selectors.agent_by_id(agent_id)
+        report = performance.cached_agent_performance(
+            agent=agent,
+            start=period.validated_data.get("startDate"),
+            end=period.validated_data.get("endDate"),
+        )
+        return ok(AgentPerformanceOutput(report).data)
+
+    @action(detail=False, url_path="performance", url_name="performance-ranking")
+    def ranking(self, request: Request) -> Response:
+        filters = RankingFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        ranking = performance.agents_ranking(
+            team=filters.validated_data.get("team"),
+            start=filters.validated_data.get("startDate"),
+            end=filters.validated_data.get("endDate"),
+        )
+        rows = self.paginate_queryset(ranking["agents"])
+        return self.get_paginated_response(
+            {
+                "period": PeriodOutput(ranking["period"]).data,
+                "agents": RankedAgentOutput(rows, many=True).data,
+            }
+        )
+
+
+@team_performance_schema
+class TeamPerformanceViewSet(GenericViewSet):
+    """``teams/{team}/performance``. Team names are free text: the lookup takes any name the
+    data holds, "/" included (URL-encoded or not)."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"team_performance": Capability.READ}
+    lookup_url_kwarg = "team"
+    lookup_value_converter = "path"
+
+    @action(detail=True, url_path="performance")
+    def team_performance(self, request: Request, team: str) -> Response:
+        period = DateRangeInput(data=request.query_params.dict())
+        period.is_valid(raise_exception=True)
+        report = performance.team_performance(
+            team=team,
+            start=period.validated_data.get("startDate"),
+            end=period.validated_data.get("endDate"),
+        )
+        return ok(TeamPerformanceOutput(report).data)
