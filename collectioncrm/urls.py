@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from actions.api.viewsets import ActionViewSet
 from agents.api.viewsets import AgentViewSet, UserAgentViewSet
 from reports.api.viewsets import AgentPerformanceViewSet, TeamPerformanceViewSet
 from workflow import views
@@ -26,6 +27,7 @@ router.register("agents", AgentViewSet, basename="agent")
 router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
 router.register("users", UserAgentViewSet, basename="user-agent")
 router.register("teams", TeamPerformanceViewSet, basename="team-performance")
+router.register("actions", ActionViewSet, basename="action")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -40,7 +42,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path(API_PREFIX, include(router.urls)),
-    path(API_PREFIX, include("actions.urls")),
     path(API_PREFIX, include("assignments.urls")),
     path(API_PREFIX, include("cases.urls")),
 ]
