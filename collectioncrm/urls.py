@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 
 from actions.api.viewsets import ActionViewSet
 from agents.api.viewsets import AgentViewSet, UserAgentViewSet
+from assignments.api.viewsets import AssignmentViewSet
 from reports.api.viewsets import AgentPerformanceViewSet, TeamPerformanceViewSet
 from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
@@ -28,6 +29,7 @@ router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
 router.register("users", UserAgentViewSet, basename="user-agent")
 router.register("teams", TeamPerformanceViewSet, basename="team-performance")
 router.register("actions", ActionViewSet, basename="action")
+router.register("assignments", AssignmentViewSet, basename="assignment")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -42,7 +44,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path(API_PREFIX, include(router.urls)),
-    path(API_PREFIX, include("assignments.urls")),
     path(API_PREFIX, include("cases.urls")),
 ]
 
