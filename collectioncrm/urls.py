@@ -10,7 +10,12 @@ from rest_framework.routers import SimpleRouter
 from actions.api.viewsets import ActionViewSet
 from agents.api.viewsets import AgentViewSet, UserAgentViewSet
 from assignments.api.viewsets import AssignmentViewSet
-from reports.api.viewsets import AgentPerformanceViewSet, TeamPerformanceViewSet
+from cases.api.viewsets import CaseViewSet
+from reports.api.viewsets import (
+    AgentPerformanceViewSet,
+    CollectionStatusReportViewSet,
+    TeamPerformanceViewSet,
+)
 from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
 
@@ -21,15 +26,18 @@ admin.site.site_title = "CollectionCRM workflow"
 
 API_PREFIX = "api/v1/collection/"
 
-# Every endpoint of the collection API: no trailing slash, typed path converters (uuid lookups
-# never capture a literal such as agents/performance).
+# Every endpoint of the collection API: no trailing slash, typed path converters (uuid lookups).
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("agents", AgentViewSet, basename="agent")
-router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
 router.register("users", UserAgentViewSet, basename="user-agent")
-router.register("teams", TeamPerformanceViewSet, basename="team-performance")
 router.register("actions", ActionViewSet, basename="action")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("cases", CaseViewSet, basename="case")
+# Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
+# lookup of AgentViewSet never captures the literal "performance".
+router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
+router.register("teams", TeamPerformanceViewSet, basename="team-performance")
+router.register("reports", CollectionStatusReportViewSet, basename="report")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -44,7 +52,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path(API_PREFIX, include(router.urls)),
-    path(API_PREFIX, include("cases.urls")),
 ]
 
 handler404 = "workflow.views.not_found"

@@ -16,11 +16,20 @@ from drf_spectacular.utils import (
 from agents.api.openapi import AGENT_EXAMPLE
 from reports.api.serializers import (
     AgentPerformanceOutput,
+    CollectionStatusOutput,
     PeriodOutput,
     RankedAgentOutput,
     TeamPerformanceOutput,
 )
-from workflow.api.schema import PAGE_PARAMETERS, PaginationSerializer, enveloped, errors
+from workflow.api.schema import (
+    PAGE_PARAMETERS,
+    PaginationSerializer,
+    enveloped,
+    errors,
+    page_example,
+    paginated,
+)
+from workflow.enums import CustomerStatus
 
 TAGS = ["agents"]
 
@@ -230,5 +239,69 @@ team_performance_schema = extend_schema_view(
                 },
             )
         ],
+    ),
+)
+
+COLLECTION_STATUS_EXAMPLE: dict[str, Any] = {
+    "cif": "CIF10000001",
+    "customerName": "Tran Thi Binh",
+    "segment": "MASS",
+    "customerStatus": "COOPERATIVE",
+    "collateralStatus": "UNDER_REVIEW",
+    "processingStateStatus": "IN_PROCESS",
+    "lendingViolationStatus": "NONE",
+    "recoveryAbilityStatus": "HIGH",
+    "assignedCallAgentId": "8d3c2f0e-6f55-4c3e-9a0c-3c1f2b7a9e42",
+    "assignedCallAgentName": "Nguyen Van An",
+    "assignedFieldAgentId": None,
+    "assignedFieldAgentName": None,
+    "totalLoans": 2,
+    "totalOutstanding": 125000000.0,
+    "totalDueAmount": 5000000.0,
+    "maxDpd": 45,
+    "totalActions": 12,
+    "lastActionDate": "2026-03-02T03:10:00Z",
+}
+
+collection_status_schema = extend_schema_view(
+    customer_collection_status=extend_schema(
+        tags=["reports"],
+        summary="Customer collection status report",
+        operation_id="reports_customer_collection_status_retrieve",
+        description=(
+            "One row per customer of the customer_collection_status materialized view: the "
+            "case's five statuses, the assigned call and field agents, the loans' totals "
+            "(count, outstanding, due amount, highest dpd) and the customer's actions (count, "
+            "newest actionDate). The data is as of the view's last refresh (every "
+            "REPORTS_REFRESH_MINUTES minutes, 15 by default), not live. Statuses and agents are "
+            "null for a customer without a case; maxDpd is null for a customer without loans. "
+            "Filters (all optional, combined with AND): segment (exact), status (the customer "
+            "status), callAgentId, fieldAgentId, agentId (call OR field agent), minDpd and "
+            "maxDpd (inclusive bounds of maxDpd, integers >= 0; a bound leaves out customers "
+            "without loans; minDpd > maxDpd is a 400 on maxDpd). Ordered by maxDpd descending "
+            "(customers without loans last), then cif. Any role may read."
+        ),
+        parameters=[
+            OpenApiParameter("segment", OpenApiTypes.STR, description="Exact segment."),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=CustomerStatus.values,
+                description="Customer status of the case.",
+            ),
+            OpenApiParameter("callAgentId", OpenApiTypes.UUID),
+            OpenApiParameter("fieldAgentId", OpenApiTypes.UUID),
+            OpenApiParameter(
+                "agentId", OpenApiTypes.UUID, description="Matches the call or the field agent."
+            ),
+            OpenApiParameter("minDpd", OpenApiTypes.INT, description="Lowest maxDpd, >= 0."),
+            OpenApiParameter("maxDpd", OpenApiTypes.INT, description="Highest maxDpd, >= minDpd."),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: paginated("CollectionStatusPageEnvelope", "customers", CollectionStatusOutput),
+            **errors(400, 403),
+        },
+        examples=[page_example("A page of customers", "customers", COLLECTION_STATUS_EXAMPLE)],
     ),
 )

@@ -1,10 +1,12 @@
-"""Output shapes and query filters of the performance reports (camelCase, as in API.md)."""
+"""Output shapes and query filters of the reports: performance and collection status."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from workflow.api.fields import DateRangeInput
+from cases.api.serializers import CaseStatusesOutput
+from workflow.api.fields import DateRangeInput, UTCDateTimeField
+from workflow.enums import CustomerStatus
 
 
 class PeriodOutput(serializers.Serializer):
@@ -123,3 +125,45 @@ class TeamPerformanceOutput(serializers.Serializer):
     )
     metrics = MetricsOutput()
     trends = TrendsOutput()
+
+
+class CollectionStatusFilters(serializers.Serializer):
+    """Query filters of ``GET reports/customer-collection-status``."""
+
+    segment = serializers.CharField(max_length=50, required=False)
+    status = serializers.ChoiceField(
+        choices=CustomerStatus.choices, required=False, help_text="The customer status."
+    )
+    callAgentId = serializers.UUIDField(required=False)
+    fieldAgentId = serializers.UUIDField(required=False)
+    agentId = serializers.UUIDField(required=False, help_text="The call or the field agent.")
+    minDpd = serializers.IntegerField(min_value=0, required=False)
+    maxDpd = serializers.IntegerField(min_value=0, required=False)
+
+
+class CollectionStatusOutput(CaseStatusesOutput):
+    """A row of the customer_collection_status view."""
+
+    cif = serializers.CharField()
+    customerName = serializers.CharField(source="customer_name", allow_null=True)
+    segment = serializers.CharField()
+    assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
+    assignedCallAgentName = serializers.CharField(
+        source="assigned_call_agent_name", allow_null=True
+    )
+    assignedFieldAgentId = serializers.UUIDField(source="assigned_field_agent_id", allow_null=True)
+    assignedFieldAgentName = serializers.CharField(
+        source="assigned_field_agent_name", allow_null=True
+    )
+    totalLoans = serializers.IntegerField(source="total_loans")
+    totalOutstanding = serializers.DecimalField(
+        source="total_outstanding", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    totalDueAmount = serializers.DecimalField(
+        source="total_due_amount", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    maxDpd = serializers.IntegerField(
+        source="max_dpd", allow_null=True, help_text="Highest dpd of the loans; null: no loan."
+    )
+    totalActions = serializers.IntegerField(source="total_actions")
+    lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)

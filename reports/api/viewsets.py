@@ -1,7 +1,9 @@
-"""The reports API: an agent's performance, the agents' ranking and a team's performance.
+"""The reports API: an agent's performance, the agents' ranking, a team's performance and the
+customer collection status.
 
 Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collection/``):
-``agents/{id}/performance``, ``agents/performance`` and ``teams/{team}/performance`` (GET).
+``agents/{id}/performance``, ``agents/performance``, ``teams/{team}/performance`` and
+``reports/customer-collection-status`` (GET).
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from agents import performance, selectors
-from reports.api.openapi import agent_performance_schema, team_performance_schema
+from cases.selectors import collection_status_report
+from reports.api.openapi import (
+    agent_performance_schema,
+    collection_status_schema,
+    team_performance_schema,
+)
 from reports.api.serializers import (
     AgentPerformanceOutput,
+    CollectionStatusFilters,
+    CollectionStatusOutput,
     PeriodOutput,
     RankedAgentOutput,
     RankingFilters,
@@ -88,3 +97,30 @@ class TeamPerformanceViewSet(GenericViewSet):
             end=period.validated_data.get("endDate"),
         )
         return ok(TeamPerformanceOutput(report).data)
+
+
+@collection_status_schema
+class CollectionStatusReportViewSet(GenericViewSet):
+    """``reports/customer-collection-status``: the collection status of every customer."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"customer_collection_status": Capability.READ}
+
+    @action(detail=False, url_path="customer-collection-status")
+    def customer_collection_status(self, request: Request) -> Response:
+        filters = CollectionStatusFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        rows = collection_status_report(
+            segment=values.get("segment"),
+            customer_status=values.get("status"),
+            call_agent_id=values.get("callAgentId"),
+            field_agent_id=values.get("fieldAgentId"),
+            agent_id=values.get("agentId"),
+            min_dpd=values.get("minDpd"),
+            max_dpd=values.get("maxDpd"),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            {"customers": CollectionStatusOutput(page, many=True).data}
+        )
