@@ -81,16 +81,3 @@ class EnvelopePagination(BasePagination):
 
     def get_paginated_response(self, data: dict[str, Any]) -> Response:
         return ok({**data, "pagination": self.get_pagination()})
-
-
-def paginate(
-    request: Request,
-    queryset: QuerySet[Any] | Sequence[Any],
-    *,
-    items_key: str,
-    serialize: Any,
-) -> dict[str, Any]:
-    """Legacy helper of the APIViews being replaced by viewsets (removed with the last one)."""
-    paginator = EnvelopePagination()
-    rows = paginator.paginate_queryset(queryset, request)
-    return {items_key: serialize(rows), "pagination": paginator.get_pagination()}
