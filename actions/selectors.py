@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db.models import QuerySet
 
+from actions.api.filters import ActionFilter
 from actions.models import ActionRecord
 from agents.models import Agent
-from workflow.business_time import day_range_utc
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
 
@@ -28,19 +28,7 @@ class ActionFilters:
 
 def _filtered(queryset: QuerySet[ActionRecord], filters: ActionFilters) -> QuerySet[ActionRecord]:
     """Apply ``filters``, join the agent for ``agentName`` and order newest first."""
-    if filters.type:
-        queryset = queryset.filter(type=filters.type)
-    if filters.subtype:
-        queryset = queryset.filter(subtype=filters.subtype)
-    if filters.action_result:
-        queryset = queryset.filter(action_result=filters.action_result)
-    # A half-open UTC range on the partition key (naive timestamp literals, see
-    # workflow.fields.UTCDateTimeField) lets PostgreSQL prune partitions at plan time.
-    lower, upper = day_range_utc(filters.start_date, filters.end_date)
-    if lower is not None:
-        queryset = queryset.filter(action_date__gte=lower)
-    if upper is not None:
-        queryset = queryset.filter(action_date__lt=upper)
+    queryset = ActionFilter(asdict(filters), queryset).qs
     return queryset.select_related("agent").order_by("-action_date", "id")
 
 

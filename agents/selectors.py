@@ -1,4 +1,4 @@
-"""Reads of agents: lists, lookups and the period of performance reports (agents.performance)."""
+"""Reads of agents: lists, lookups by id, user and actor, team names and employee-id suggestions."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import uuid
 
 from django.db.models import QuerySet
 
+from agents.api.filters import AgentFilter
 from agents.models import Agent
 from workflow.actors import Actor
 from workflow.errors import AgentNotFound, Forbidden, NotFound
-
-# Results that count as a successful collection action in the performance metrics.
-
-# The longest period a performance report covers (a leap year, inclusive).
 
 # An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
 _EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
@@ -44,14 +41,8 @@ def agents_list(
     *, type: str | None = None, team: str | None = None, is_active: bool | None = None
 ) -> QuerySet[Agent]:
     """Agents matching the filters (None = any), ordered by name then id (a stable order)."""
-    agents = Agent.objects.all()
-    if type is not None:
-        agents = agents.filter(type=type)
-    if team is not None:
-        agents = agents.filter(team=team)
-    if is_active is not None:
-        agents = agents.filter(is_active=is_active)
-    return agents.order_by("name", "id")
+    filters = {"type": type, "team": team, "is_active": is_active}
+    return AgentFilter(filters, Agent.objects.all()).qs.order_by("name", "id")
 
 
 def agent_by_id(agent_id: uuid.UUID) -> Agent:

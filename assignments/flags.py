@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from assignments.api.filters import ReassignmentFlagFilter
 from assignments.models import ReassignmentFlag
 from workflow.actors import Actor
 
@@ -84,8 +85,5 @@ def reassignment_flags_pending(
     flags = ReassignmentFlag.objects.filter(resolved_at__isnull=True).select_related(
         "customer", "agent"
     )
-    if team is not None:
-        flags = flags.filter(agent__team=team)
-    if agent_id is not None:
-        flags = flags.filter(agent_id=agent_id)
+    flags = ReassignmentFlagFilter({"team": team, "agent_id": agent_id}, flags).qs
     return flags.order_by("flagged_at", "id")

@@ -9,6 +9,7 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from agents.models import Agent
+from assignments.api.filters import AssignmentFilter
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
 from workflow.errors import NotFound
@@ -29,8 +30,7 @@ def assignments_for_agent(
         .filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
         .select_related("customer", "customer__case")
     )
-    if cif:
-        assignments = assignments.filter(customer_id=cif)
+    assignments = AssignmentFilter({"cif": cif or None}, assignments).qs
     # The id breaks ties between versions of one cif (never two current, but be total).
     return assignments.order_by("customer_id", "id")
 

@@ -7,11 +7,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from actions.models import ActionRecord
+from cases.api.filters import CaseActionFilter, CollectionStatusFilter
 from cases.models import CustomerCase, CustomerCaseAction, CustomerCollectionStatus
-from workflow.business_time import day_range_utc
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Customer
 
@@ -33,11 +33,7 @@ def case_actions_for_customer(
     """
     customer_get(cif=cif)
     actions = CustomerCaseAction.objects.filter(customer_id=cif).select_related("agent")
-    lower, upper = day_range_utc(start_date, end_date)
-    if lower is not None:
-        actions = actions.filter(action_date__gte=lower)
-    if upper is not None:
-        actions = actions.filter(action_date__lt=upper)
+    actions = CaseActionFilter({"start_date": start_date, "end_date": end_date}, actions).qs
     # The id makes the order total, so that pages never repeat or skip a row.
     return actions.order_by("-action_date", "-created_at", "-id")
 
@@ -127,20 +123,15 @@ def collection_status_report(
         raise ValidationFailed(
             f"maxDpd ({max_dpd}) must not be less than minDpd ({min_dpd}).", field="maxDpd"
         )
-    rows = CustomerCollectionStatus.objects.all()
-    if segment is not None:
-        rows = rows.filter(segment=segment)
-    if customer_status is not None:
-        rows = rows.filter(customer_status=customer_status)
-    if call_agent_id is not None:
-        rows = rows.filter(assigned_call_agent_id=call_agent_id)
-    if field_agent_id is not None:
-        rows = rows.filter(assigned_field_agent_id=field_agent_id)
-    if agent_id is not None:
-        rows = rows.filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
-    if min_dpd is not None:
-        rows = rows.filter(max_dpd__gte=min_dpd)
-    if max_dpd is not None:
-        rows = rows.filter(max_dpd__lte=max_dpd)
+    filters = {
+        "segment": segment,
+        "customer_status": customer_status,
+        "call_agent_id": call_agent_id,
+        "field_agent_id": field_agent_id,
+        "agent_id": agent_id,
+        "min_dpd": min_dpd,
+        "max_dpd": max_dpd,
+    }
+    rows = CollectionStatusFilter(filters, CustomerCollectionStatus.objects.all()).qs
     # Served by idx_customer_collection_status_max_dpd (max_dpd DESC NULLS LAST, cif).
     return rows.order_by(F("max_dpd").desc(nulls_last=True), "cif")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reports",
     "demo",
     "kafka_bridge",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.EnvelopePagination",
+    "DEFAULT_METADATA_CLASS": "workflow.api.metadata.ApiMetadata",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": False,
 }

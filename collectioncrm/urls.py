@@ -5,8 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from actions.api.viewsets import ActionViewSet
+from agents.api.viewsets import AgentViewSet, UserAgentViewSet
+from assignments.api.viewsets import AssignmentViewSet
+from cases.api.viewsets import CaseViewSet
 from reports.admin import team_dashboard_view
+from reports.api.viewsets import (
+    AgentPerformanceViewSet,
+    CollectionStatusReportViewSet,
+    TeamPerformanceViewSet,
+)
 from workflow import views
 from workflow.auth.admin_forms import ThrottledAdminAuthenticationForm
 
@@ -16,6 +26,19 @@ admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 
 API_PREFIX = "api/v1/collection/"
+
+# Every endpoint of the collection API: no trailing slash, typed path converters (uuid lookups).
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("agents", AgentViewSet, basename="agent")
+router.register("users", UserAgentViewSet, basename="user-agent")
+router.register("actions", ActionViewSet, basename="action")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("cases", CaseViewSet, basename="case")
+# Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
+# lookup of AgentViewSet never captures the literal "performance".
+router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
+router.register("teams", TeamPerformanceViewSet, basename="team-performance")
+router.register("reports", CollectionStatusReportViewSet, basename="report")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -35,10 +58,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
-    path(API_PREFIX, include("agents.urls")),
-    path(API_PREFIX, include("actions.urls")),
-    path(API_PREFIX, include("assignments.urls")),
-    path(API_PREFIX, include("cases.urls")),
+    path(API_PREFIX, include(router.urls)),
 ]
 
 handler404 = "workflow.views.not_found"

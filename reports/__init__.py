@@ -1,0 +1,1 @@
+"""reports app of the collection workflow service."""

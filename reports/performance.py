@@ -135,7 +135,7 @@ def agent_performance(
 def cached_agent_performance(
     *, agent: Agent, start: dt.date | None = None, end: dt.date | None = None
 ) -> dict[str, Any]:
-    """:func:`agent_performance` through the Redis cache (:mod:`agents.cache`)."""
+    """:func:`agent_performance` through the Redis cache (:mod:`reports.cache`)."""
     start, end = performance_period(start=start, end=end)
     return cache.cached_report(
         agent_id=agent.id,

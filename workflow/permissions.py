@@ -10,17 +10,14 @@
 | EDIT_ANY_ACTION   | SUPERVISOR, ADMIN  | -                                                |
 
 Agents may change only the action results they recorded themselves; EDIT_ANY_ACTION lets
-supervisors and admins change anyone's.
+supervisors and admins change anyone's. The API applies the policy per viewset action
+(``workflow.api.permissions.ActionCapability``); services and the admin call :func:`can`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
 
 from workflow.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_SUPERVISOR, Actor
 
@@ -61,22 +58,3 @@ def can(actor: Actor | None, capability: Capability) -> bool:
         return False
     rule = POLICY[capability]
     return actor.has_role(*rule.roles) or actor.has_permission(*rule.permissions)
-
-
-_PERMISSION_CLASSES: dict[Capability, type[BasePermission]] = {}
-
-
-def requires(capability: Capability) -> type[BasePermission]:
-    """A DRF permission class granting access to holders of ``capability``."""
-    if capability not in _PERMISSION_CLASSES:
-
-        class Requires(BasePermission):
-            message = f"This needs the {capability.value} capability (see the role matrix)."
-
-            def has_permission(self, request: Request, view: Any) -> bool:
-                user = request.user
-                return isinstance(user, Actor) and can(user, capability)
-
-        Requires.__name__ = f"Requires{capability.name.title().replace('_', '')}"
-        _PERMISSION_CLASSES[capability] = Requires
-    return _PERMISSION_CLASSES[capability]

@@ -555,6 +555,16 @@ def test_a_team_name_with_a_space_is_url_encoded() -> None:
     assert get("teams/Team%20A/performance")["agentCount"] == 1
 
 
+@pytest.mark.parametrize("path", ["teams/North%2FEast/performance", "teams/North/East/performance"])
+def test_a_team_name_may_hold_a_slash(path: str) -> None:
+    agent("Minh", team="North/East")
+
+    data = get(path)
+
+    assert data["team"] == "North/East"
+    assert data["agentCount"] == 1
+
+
 @pytest.mark.parametrize("team", ["Nobody", "Retired"])
 def test_a_team_without_active_agents_answers_404(team: str) -> None:
     agent("Long", team="Retired", is_active=False)

@@ -1,1 +1,2 @@
-"""The API plumbing shared by every app: envelope, errors, pagination, OpenAPI helpers."""
+"""The API plumbing shared by every app: envelope, errors, pagination, per-action permissions,
+OPTIONS metadata and OpenAPI helpers."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from workflow.api.envelope import ok
 from workflow.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 10
@@ -37,32 +40,44 @@ def page_params(request: Request) -> tuple[int, int]:
     return page, size
 
 
-def paginate(
-    request: Request,
-    queryset: QuerySet[Any] | Sequence[Any],
-    *,
-    items_key: str,
-    serialize: Callable[[Sequence[Any]], Any],
-    total: int | None = None,
-) -> dict[str, Any]:
-    """One page of ``queryset`` in the envelope's list shape (two queries: count and page).
+class EnvelopePagination(BasePagination):
+    """The pagination of every list (``DEFAULT_PAGINATION_CLASS``).
 
-    A page past the last one is an empty list, not an error.
+    ``page`` (from 1) and ``pageSize`` (default 10, at most 100) are validated strictly: a bad
+    value is a 400 naming the field, never silently clamped. A page past the last one is an
+    empty list, not an error. Two queries per page: the count and the page's rows.
+
+    A list action pages its queryset, serializes the rows with one serializer and hands the
+    items under their key::
+
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response({"agents": AgentOutput(rows, many=True).data})
+
+    The response's ``data`` is that dict (its keys in their order) followed by ``pagination``.
     """
-    page, size = page_params(request)
-    total_items = (
-        total
-        if total is not None
-        else (queryset.count() if isinstance(queryset, QuerySet) else len(queryset))
-    )
-    offset = (page - 1) * size
-    rows = list(queryset[offset : offset + size]) if offset < total_items else []
-    return {
-        items_key: serialize(rows),
-        "pagination": {
-            "page": page,
-            "pageSize": size,
-            "totalPages": math.ceil(total_items / size) if total_items else 0,
-            "totalItems": total_items,
-        },
-    }
+
+    page = 1
+    page_size = DEFAULT_PAGE_SIZE
+    total_items = 0
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any]:
+        self.page, self.page_size = page_params(request)
+        self.total_items = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        offset = (self.page - 1) * self.page_size
+        if offset >= self.total_items:
+            return []
+        return list(queryset[offset : offset + self.page_size])
+
+    def get_pagination(self) -> dict[str, int]:
+        """The ``pagination`` object of the page last paged."""
+        return {
+            "page": self.page,
+            "pageSize": self.page_size,
+            "totalPages": math.ceil(self.total_items / self.page_size) if self.total_items else 0,
+            "totalItems": self.total_items,
+        }
+
+    def get_paginated_response(self, data: dict[str, Any]) -> Response:
+        return ok({**data, "pagination": self.get_pagination()})

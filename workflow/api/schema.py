@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers
@@ -46,7 +47,7 @@ class PaginationSerializer(serializers.Serializer):
 
 def enveloped(name: str, data: serializers.Field | serializers.BaseSerializer) -> Any:
     """A serializer describing ``{success, data, message, errors}`` around ``data``."""
-    return inline_serializer(
+    envelope = inline_serializer(
         name=name,
         fields={
             "success": serializers.BooleanField(),
@@ -55,6 +56,10 @@ def enveloped(name: str, data: serializers.Field | serializers.BaseSerializer) -
             "errors": ErrorItemSerializer(many=True),
         },
     )
+    # An envelope is one object, even around a list: keep drf-spectacular from wrapping the
+    # response of a viewset's ``list`` action in an array.
+    extend_schema_serializer(many=False)(type(envelope))
+    return envelope
 
 
 def paginated(name: str, items_key: str, item: type[serializers.BaseSerializer]) -> Any:

@@ -1,23 +1,18 @@
-"""``/actions``: record an action, list a customer's / loan's / agent's actions, change a result."""
+"""OpenAPI description of the actions viewset: summaries, descriptions, parameters, examples."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 
-from actions import selectors, services
-from actions.models import ActionRecord
-from actions.serializers import ActionCreateInput, ActionListQuery, ActionOutput, ActionResultInput
-from workflow.actors import Actor
-from workflow.api.envelope import ok
-from workflow.api.pagination import paginate
+from actions.api.serializers import ActionCreateInput, ActionOutput, ActionResultInput
 from workflow.api.schema import (
     DATE_RANGE_PARAMETERS,
     PAGE_PARAMETERS,
@@ -27,8 +22,6 @@ from workflow.api.schema import (
     paginated,
 )
 from workflow.enums import ActionResult, ActionSubtype, ActionType
-from workflow.permissions import Capability, requires
-from workflow.sentinels import UNSET
 
 TAGS = ["actions"]
 
@@ -75,41 +68,8 @@ LIST_DESCRIPTION = (
     "the bank's time zone. An unknown {what} answers 404, not an empty list."
 )
 
-
-def _actor(request: Request) -> Actor:
-    assert isinstance(request.user, Actor)
-    return request.user
-
-
-def _action_filters(request: Request) -> selectors.ActionFilters:
-    query = ActionListQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    values = query.validated_data
-    return selectors.ActionFilters(
-        type=values.get("type"),
-        subtype=values.get("subtype"),
-        action_result=values.get("actionResult"),
-        start_date=values.get("startDate"),
-        end_date=values.get("endDate"),
-    )
-
-
-def _action_page(request: Request, queryset: QuerySet[ActionRecord]) -> Response:
-    return ok(
-        paginate(
-            request,
-            queryset,
-            items_key="actions",
-            # list(): django-stubs type ``many=True`` data as a ReturnDict (a list at run time).
-            serialize=lambda rows: list(ActionOutput(rows, many=True).data),
-        )
-    )
-
-
-class ActionCreateView(APIView):
-    permission_classes = [requires(Capability.RECORD_WORK)]
-
-    @extend_schema(
+action_schema = extend_schema_view(
+    create=extend_schema(
         tags=TAGS,
         summary="Record an action",
         operation_id="actions_record",
@@ -153,39 +113,8 @@ class ActionCreateView(APIView):
                 status_codes=["201"],
             ),
         ],
-    )
-    def post(self, request: Request) -> Response:
-        data = ActionCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        location = values.get("visitLocation")
-        record = services.action_record(
-            actor=_actor(request),
-            cif=values["cif"],
-            loan_account_number=values["loanAccountNumber"],
-            type=values["type"],
-            subtype=values["subtype"],
-            action_result=values["actionResult"],
-            action_date=values.get("actionDate"),
-            notes=values.get("notes"),
-            call_trace_id=values.get("callTraceId"),
-            visit_location=(
-                services.VisitLocation(
-                    latitude=location.get("latitude"),
-                    longitude=location.get("longitude"),
-                    address=location.get("address"),
-                )
-                if location is not None
-                else None
-            ),
-        )
-        return ok(ActionOutput(record).data, message="Action recorded.", status=201)
-
-
-class CustomerActionsView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+    ),
+    for_customer=extend_schema(
         tags=TAGS,
         summary="List a customer's actions",
         operation_id="actions_for_customer",
@@ -196,16 +125,8 @@ class CustomerActionsView(APIView):
         ],
         responses=LIST_RESPONSES,
         examples=[LIST_EXAMPLE],
-    )
-    def get(self, request: Request, cif: str) -> Response:
-        filters = _action_filters(request)
-        return _action_page(request, selectors.actions_for_customer(cif=cif, filters=filters))
-
-
-class LoanActionsView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+    ),
+    for_loan=extend_schema(
         tags=TAGS,
         summary="List a loan's actions",
         operation_id="actions_for_loan",
@@ -221,17 +142,8 @@ class LoanActionsView(APIView):
         ],
         responses=LIST_RESPONSES,
         examples=[LIST_EXAMPLE],
-    )
-    def get(self, request: Request, accountNumber: str) -> Response:
-        filters = _action_filters(request)
-        queryset = selectors.actions_for_loan(account_number=accountNumber, filters=filters)
-        return _action_page(request, queryset)
-
-
-class AgentActionsView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+    ),
+    for_agent=extend_schema(
         tags=TAGS,
         summary="List the actions an agent recorded",
         operation_id="actions_for_agent",
@@ -244,16 +156,8 @@ class AgentActionsView(APIView):
         ],
         responses=LIST_RESPONSES,
         examples=[LIST_EXAMPLE],
-    )
-    def get(self, request: Request, agentId: uuid.UUID) -> Response:
-        filters = _action_filters(request)
-        return _action_page(request, selectors.actions_for_agent(agent_id=agentId, filters=filters))
-
-
-class ActionResultView(APIView):
-    permission_classes = [requires(Capability.RECORD_WORK)]
-
-    @extend_schema(
+    ),
+    result=extend_schema(
         tags=TAGS,
         summary="Change an action's result",
         operation_id="actions_update_result",
@@ -295,15 +199,5 @@ class ActionResultView(APIView):
                 status_codes=["200"],
             ),
         ],
-    )
-    def put(self, request: Request, id: uuid.UUID) -> Response:
-        data = ActionResultInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        record = services.action_update_result(
-            actor=_actor(request),
-            action_id=id,
-            action_result=values["actionResult"],
-            notes=values["notes"] if "notes" in values else UNSET,
-        )
-        return ok(ActionOutput(record).data, message="Action result updated.")
+    ),
+)

@@ -1,34 +1,26 @@
-"""Assignment endpoints: an agent's customers, (re)assigning a customer, assignment history,
-customers waiting for reassignment."""
+"""OpenAPI description of the assignments viewset: summaries, descriptions, parameters,
+examples."""
 
 from __future__ import annotations
 
-import uuid
-
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 
-from assignments.flags import reassignment_flags_pending
-from assignments.selectors import assignment_history, assignments_for_agent
-from assignments.serializers import (
+from assignments.api.serializers import (
     AgentAssignmentOutput,
     AssignmentCreateInput,
     AssignmentHistoryOutput,
     AssignmentOutput,
     AssignmentUpdateInput,
-    PendingReassignmentFilters,
     ReassignmentFlagOutput,
 )
-from assignments.services import assignment_assign, assignment_reassign
-from workflow.actors import Actor
-from workflow.api.envelope import ok
-from workflow.api.pagination import paginate
 from workflow.api.schema import PAGE_PARAMETERS, enveloped, errors, page_example, paginated
-from workflow.permissions import Capability, requires
-from workflow.sentinels import UNSET
 
 TAG = "assignments"
 
@@ -42,13 +34,24 @@ ASSIGNMENT_EXAMPLE = {
     "isCurrent": True,
 }
 
+FLAG_EXAMPLE = {
+    "id": "5a1d9c3e-7b2f-4e6a-8d1c-2b3a4c5d6e7f",
+    "cif": "CIF00012345",
+    "customerName": "Nguyen Van A",
+    "agentId": "0b6a3c1e-2f4d-4e8a-9c7b-5d1e2f3a4b5c",
+    "agentName": "Tran Thi B",
+    "agentEmployeeId": "EMP042",
+    "agentTeam": "Team A",
+    "role": "CALL",
+    "reason": "The agent's user was deactivated in the auth service: left the bank",
+    "flaggedAt": "2026-03-10T02:30:00Z",
+}
 
-class AgentAssignmentsView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+assignment_schema = extend_schema_view(
+    for_agent=extend_schema(
         tags=[TAG],
         summary="List the customers currently assigned to an agent",
+        operation_id="assignments_agent_retrieve",
         description=(
             "The current assignment versions naming the agent as call agent or as field agent, "
             "ordered by cif, each with the customer's name and its case statuses (null when "
@@ -66,27 +69,11 @@ class AgentAssignmentsView(APIView):
             200: paginated("AgentAssignmentPage", "assignments", AgentAssignmentOutput),
             **errors(400, 403, 404),
         },
-    )
-    def get(self, request: Request, agent_id: uuid.UUID) -> Response:
-        assignments = assignments_for_agent(
-            agent_id=agent_id, cif=request.query_params.get("cif") or None
-        )
-        return ok(
-            paginate(
-                request,
-                assignments,
-                items_key="assignments",
-                serialize=lambda rows: AgentAssignmentOutput(rows, many=True).data,
-            )
-        )
-
-
-class AssignmentsView(APIView):
-    permission_classes = [requires(Capability.ASSIGN_CUSTOMERS)]
-
-    @extend_schema(
+    ),
+    create=extend_schema(
         tags=[TAG],
         summary="Assign a customer to a call agent and/or a field agent",
+        operation_id="assignments_create",
         description=(
             "Sets the customer's current call and/or field agent (supervisors, admins, or the "
             "permission customer_assignment:all). An omitted agent id keeps the current agent; "
@@ -119,31 +106,11 @@ class AssignmentsView(APIView):
                 status_codes=["201"],
             ),
         ],
-    )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, Actor)
-        payload = AssignmentCreateInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        assignment, changed = assignment_assign(
-            actor=request.user,
-            cif=data["cif"],
-            call_agent_id=data.get("assignedCallAgentId", UNSET),
-            field_agent_id=data.get("assignedFieldAgentId", UNSET),
-        )
-        return ok(
-            AssignmentOutput(assignment).data,
-            message="Customer assigned." if changed else "The assignment is unchanged.",
-            status=201 if changed else 200,
-        )
-
-
-class AssignmentView(APIView):
-    permission_classes = [requires(Capability.ASSIGN_CUSTOMERS)]
-
-    @extend_schema(
+    ),
+    update=extend_schema(
         tags=[TAG],
         summary="Reassign the customer of a current assignment version",
+        operation_id="assignments_update",
         description=(
             "`id` is an assignment version (a history row). It must be the customer's current "
             "version: closed versions are history and answer 409. An omitted agent id keeps "
@@ -171,30 +138,11 @@ class AssignmentView(APIView):
                 request_only=True,
             )
         ],
-    )
-    def put(self, request: Request, assignment_id: uuid.UUID) -> Response:
-        assert isinstance(request.user, Actor)
-        payload = AssignmentUpdateInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        assignment, changed = assignment_reassign(
-            actor=request.user,
-            assignment_id=assignment_id,
-            call_agent_id=data.get("assignedCallAgentId", UNSET),
-            field_agent_id=data.get("assignedFieldAgentId", UNSET),
-        )
-        return ok(
-            AssignmentOutput(assignment).data,
-            message="Customer reassigned." if changed else "The assignment is unchanged.",
-        )
-
-
-class AssignmentHistoryView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+    ),
+    history=extend_schema(
         tags=[TAG],
         summary="Assignment history of a customer",
+        operation_id="assignments_history_retrieve",
         description=(
             "Every assignment version of the customer, newest first, with the agents' names. "
             "Dates are the bank's business days. 404 when the customer does not exist."
@@ -211,32 +159,11 @@ class AssignmentHistoryView(APIView):
             ),
             **errors(403, 404),
         },
-    )
-    def get(self, request: Request, cif: str) -> Response:
-        history = assignment_history(cif=cif)
-        return ok({"history": AssignmentHistoryOutput(history, many=True).data})
-
-
-FLAG_EXAMPLE = {
-    "id": "5a1d9c3e-7b2f-4e6a-8d1c-2b3a4c5d6e7f",
-    "cif": "CIF00012345",
-    "customerName": "Nguyen Van A",
-    "agentId": "0b6a3c1e-2f4d-4e8a-9c7b-5d1e2f3a4b5c",
-    "agentName": "Tran Thi B",
-    "agentEmployeeId": "EMP042",
-    "agentTeam": "Team A",
-    "role": "CALL",
-    "reason": "The agent's user was deactivated in the auth service: left the bank",
-    "flaggedAt": "2026-03-10T02:30:00Z",
-}
-
-
-class PendingReassignmentView(APIView):
-    permission_classes = [requires(Capability.READ)]
-
-    @extend_schema(
+    ),
+    pending_reassignment=extend_schema(
         tags=[TAG],
         summary="List customers waiting for a new agent",
+        operation_id="assignments_pending_reassignment_retrieve",
         description=(
             "Open reassignment flags, oldest first. A flag names a customer and the agent it "
             "must be taken from in one role (CALL or FIELD): when an agent's login user is "
@@ -256,19 +183,5 @@ class PendingReassignmentView(APIView):
             **errors(400, 403),
         },
         examples=[page_example("A page of flags", "flags", FLAG_EXAMPLE)],
-    )
-    def get(self, request: Request) -> Response:
-        filters = PendingReassignmentFilters(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
-        flags = reassignment_flags_pending(
-            team=filters.validated_data.get("team"),
-            agent_id=filters.validated_data.get("agentId"),
-        )
-        return ok(
-            paginate(
-                request,
-                flags,
-                items_key="flags",
-                serialize=lambda rows: ReassignmentFlagOutput(rows, many=True).data,
-            )
-        )
+    ),
+)

@@ -1,82 +1,12 @@
-"""Input and output shapes of the agents API (camelCase, as in API.md)."""
+"""Output shapes and query filters of the reports: performance and collection status."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
+from cases.api.serializers import CaseStatusesOutput
 from workflow.api.fields import DateRangeInput, UTCDateTimeField
-from workflow.enums import AgentType
-
-AGENT_UPDATE_FIELDS = ("name", "email", "phone", "type", "team", "isActive")
-
-
-class AgentListFilters(serializers.Serializer):
-    """Query filters of ``GET agents`` (pagination is validated separately)."""
-
-    type = serializers.ChoiceField(choices=AgentType.choices, required=False)
-    team = serializers.CharField(max_length=30, required=False)
-    isActive = serializers.BooleanField(required=False)
-
-
-class AgentCreateInput(serializers.Serializer):
-    employeeId = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=100)
-    email = serializers.EmailField(max_length=100)
-    phone = serializers.CharField(
-        max_length=20, required=False, allow_null=True, allow_blank=True, default=None
-    )
-    type = serializers.ChoiceField(choices=AgentType.choices)
-    team = serializers.CharField(max_length=30)
-    userId = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The CRM user to link the new agent to (ADMIN only); required once "
-        "agent-user links are enforced.",
-    )
-
-
-class AgentUpdateInput(serializers.Serializer):
-    """Any of the fields; an omitted field keeps its value, ``phone: null`` clears it."""
-
-    name = serializers.CharField(max_length=100, required=False)
-    email = serializers.EmailField(max_length=100, required=False)
-    phone = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
-    type = serializers.ChoiceField(choices=AgentType.choices, required=False)
-    team = serializers.CharField(max_length=30, required=False)
-    isActive = serializers.BooleanField(required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError(
-                f"Give at least one of {', '.join(AGENT_UPDATE_FIELDS)}."
-            )
-        return attrs
-
-
-class LinkUserInput(serializers.Serializer):
-    agentId = serializers.UUIDField()
-    userId = serializers.UUIDField()
-
-
-class AgentOutput(serializers.Serializer):
-    """An Agent of API.md."""
-
-    id = serializers.UUIDField()
-    employeeId = serializers.CharField(source="employee_id")
-    name = serializers.CharField()
-    email = serializers.CharField()
-    phone = serializers.CharField(allow_null=True)
-    type = serializers.ChoiceField(choices=AgentType.choices)
-    team = serializers.CharField()
-    isActive = serializers.BooleanField(source="is_active")
-    userId = serializers.UUIDField(
-        source="user_id", allow_null=True, help_text="The linked CRM user, null until linked."
-    )
-    createdAt = UTCDateTimeField(source="created_at")
-    updatedAt = UTCDateTimeField(source="updated_at")
+from workflow.enums import CustomerStatus
 
 
 class PeriodOutput(serializers.Serializer):
@@ -195,3 +125,45 @@ class TeamPerformanceOutput(serializers.Serializer):
     )
     metrics = MetricsOutput()
     trends = TrendsOutput()
+
+
+class CollectionStatusFilters(serializers.Serializer):
+    """Query filters of ``GET reports/customer-collection-status``."""
+
+    segment = serializers.CharField(max_length=50, required=False)
+    status = serializers.ChoiceField(
+        choices=CustomerStatus.choices, required=False, help_text="The customer status."
+    )
+    callAgentId = serializers.UUIDField(required=False)
+    fieldAgentId = serializers.UUIDField(required=False)
+    agentId = serializers.UUIDField(required=False, help_text="The call or the field agent.")
+    minDpd = serializers.IntegerField(min_value=0, required=False)
+    maxDpd = serializers.IntegerField(min_value=0, required=False)
+
+
+class CollectionStatusOutput(CaseStatusesOutput):
+    """A row of the customer_collection_status view."""
+
+    cif = serializers.CharField()
+    customerName = serializers.CharField(source="customer_name", allow_null=True)
+    segment = serializers.CharField()
+    assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
+    assignedCallAgentName = serializers.CharField(
+        source="assigned_call_agent_name", allow_null=True
+    )
+    assignedFieldAgentId = serializers.UUIDField(source="assigned_field_agent_id", allow_null=True)
+    assignedFieldAgentName = serializers.CharField(
+        source="assigned_field_agent_name", allow_null=True
+    )
+    totalLoans = serializers.IntegerField(source="total_loans")
+    totalOutstanding = serializers.DecimalField(
+        source="total_outstanding", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    totalDueAmount = serializers.DecimalField(
+        source="total_due_amount", max_digits=20, decimal_places=2, coerce_to_string=False
+    )
+    maxDpd = serializers.IntegerField(
+        source="max_dpd", allow_null=True, help_text="Highest dpd of the loans; null: no loan."
+    )
+    totalActions = serializers.IntegerField(source="total_actions")
+    lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)

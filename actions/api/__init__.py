@@ -1,0 +1,1 @@
+"""The actions API: viewsets, serializers, filters and their OpenAPI description."""

@@ -1,0 +1,125 @@
+"""``/actions``: record an action, list a customer's / loan's / agent's actions, change a result.
+
+Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collection/``):
+``actions`` (POST), ``actions/customer/{cif}``, ``actions/loan/{accountNumber}``,
+``actions/agent/{agentId}`` (GET) and ``actions/{id}/result`` (PUT).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from actions import selectors, services
+from actions.api.openapi import action_schema
+from actions.api.serializers import (
+    ActionCreateInput,
+    ActionListQuery,
+    ActionOutput,
+    ActionResultInput,
+)
+from actions.models import ActionRecord
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+from workflow.sentinels import UNSET
+
+
+def _actor(request: Request) -> Actor:
+    assert isinstance(request.user, Actor)
+    return request.user
+
+
+def _action_filters(request: Request) -> selectors.ActionFilters:
+    query = ActionListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    values = query.validated_data
+    return selectors.ActionFilters(
+        type=values.get("type"),
+        subtype=values.get("subtype"),
+        action_result=values.get("actionResult"),
+        start_date=values.get("startDate"),
+        end_date=values.get("endDate"),
+    )
+
+
+@action_schema
+class ActionViewSet(GenericViewSet):
+    """Action records: ``actions``, ``actions/{customer,loan,agent}/...``,
+    ``actions/{id}/result``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {
+        "create": Capability.RECORD_WORK,
+        "for_customer": Capability.READ,
+        "for_loan": Capability.READ,
+        "for_agent": Capability.READ,
+        "result": Capability.RECORD_WORK,
+    }
+    lookup_url_kwarg = "id"
+    lookup_value_converter = "uuid"
+
+    def _page(self, queryset: QuerySet[ActionRecord]) -> Response:
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response({"actions": ActionOutput(rows, many=True).data})
+
+    def create(self, request: Request) -> Response:
+        data = ActionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        location = values.get("visitLocation")
+        record = services.action_record(
+            actor=_actor(request),
+            cif=values["cif"],
+            loan_account_number=values["loanAccountNumber"],
+            type=values["type"],
+            subtype=values["subtype"],
+            action_result=values["actionResult"],
+            action_date=values.get("actionDate"),
+            notes=values.get("notes"),
+            call_trace_id=values.get("callTraceId"),
+            visit_location=(
+                services.VisitLocation(
+                    latitude=location.get("latitude"),
+                    longitude=location.get("longitude"),
+                    address=location.get("address"),
+                )
+                if location is not None
+                else None
+            ),
+        )
+        return ok(ActionOutput(record).data, message="Action recorded.", status=201)
+
+    @action(detail=False, url_path="customer/<str:cif>")
+    def for_customer(self, request: Request, cif: str) -> Response:
+        filters = _action_filters(request)
+        return self._page(selectors.actions_for_customer(cif=cif, filters=filters))
+
+    @action(detail=False, url_path="loan/<str:accountNumber>")
+    def for_loan(self, request: Request, accountNumber: str) -> Response:
+        filters = _action_filters(request)
+        return self._page(selectors.actions_for_loan(account_number=accountNumber, filters=filters))
+
+    @action(detail=False, url_path="agent/<uuid:agentId>")
+    def for_agent(self, request: Request, agentId: uuid.UUID) -> Response:
+        filters = _action_filters(request)
+        return self._page(selectors.actions_for_agent(agent_id=agentId, filters=filters))
+
+    @action(detail=True, methods=["put"])
+    def result(self, request: Request, id: uuid.UUID) -> Response:
+        data = ActionResultInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        record = services.action_update_result(
+            actor=_actor(request),
+            action_id=id,
+            action_result=values["actionResult"],
+            notes=values["notes"] if "notes" in values else UNSET,
+        )
+        return ok(ActionOutput(record).data, message="Action result updated.")

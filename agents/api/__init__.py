@@ -1,0 +1,1 @@
+"""The agents API: viewsets, serializers, filters and their OpenAPI description."""

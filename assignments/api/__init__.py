@@ -1,0 +1,1 @@
+"""The assignments API: viewsets, serializers, filters and their OpenAPI description."""

@@ -1,0 +1,111 @@
+"""Assignment endpoints: an agent's customers, (re)assigning a customer, assignment history,
+customers waiting for reassignment.
+
+Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collection/``):
+``assignments`` (POST), ``assignments/{id}`` (PUT), ``assignments/agent/{agentId}``,
+``assignments/pending-reassignment`` and ``assignments/history/{cif}`` (GET).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from assignments.api.openapi import assignment_schema
+from assignments.api.serializers import (
+    AgentAssignmentOutput,
+    AssignmentCreateInput,
+    AssignmentHistoryOutput,
+    AssignmentOutput,
+    AssignmentUpdateInput,
+    PendingReassignmentFilters,
+    ReassignmentFlagOutput,
+)
+from assignments.flags import reassignment_flags_pending
+from assignments.selectors import assignment_history, assignments_for_agent
+from assignments.services import assignment_assign, assignment_reassign
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+from workflow.sentinels import UNSET
+
+
+@assignment_schema
+class AssignmentViewSet(GenericViewSet):
+    """Customer assignments: ``assignments``, ``assignments/{id}``, ``assignments/agent/...``,
+    ``assignments/pending-reassignment``, ``assignments/history/...``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {
+        "create": Capability.ASSIGN_CUSTOMERS,
+        "update": Capability.ASSIGN_CUSTOMERS,
+        "for_agent": Capability.READ,
+        "pending_reassignment": Capability.READ,
+        "history": Capability.READ,
+    }
+    lookup_url_kwarg = "assignment_id"
+    lookup_value_converter = "uuid"
+
+    def create(self, request: Request) -> Response:
+        assert isinstance(request.user, Actor)
+        payload = AssignmentCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignment, changed = assignment_assign(
+            actor=request.user,
+            cif=data["cif"],
+            call_agent_id=data.get("assignedCallAgentId", UNSET),
+            field_agent_id=data.get("assignedFieldAgentId", UNSET),
+        )
+        return ok(
+            AssignmentOutput(assignment).data,
+            message="Customer assigned." if changed else "The assignment is unchanged.",
+            status=201 if changed else 200,
+        )
+
+    def update(self, request: Request, assignment_id: uuid.UUID) -> Response:
+        assert isinstance(request.user, Actor)
+        payload = AssignmentUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignment, changed = assignment_reassign(
+            actor=request.user,
+            assignment_id=assignment_id,
+            call_agent_id=data.get("assignedCallAgentId", UNSET),
+            field_agent_id=data.get("assignedFieldAgentId", UNSET),
+        )
+        return ok(
+            AssignmentOutput(assignment).data,
+            message="Customer reassigned." if changed else "The assignment is unchanged.",
+        )
+
+    @action(detail=False, url_path="agent/<uuid:agent_id>")
+    def for_agent(self, request: Request, agent_id: uuid.UUID) -> Response:
+        assignments = assignments_for_agent(
+            agent_id=agent_id, cif=request.query_params.get("cif") or None
+        )
+        rows = self.paginate_queryset(assignments)
+        return self.get_paginated_response(
+            {"assignments": AgentAssignmentOutput(rows, many=True).data}
+        )
+
+    @action(detail=False, url_path="pending-reassignment")
+    def pending_reassignment(self, request: Request) -> Response:
+        filters = PendingReassignmentFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        flags = reassignment_flags_pending(
+            team=filters.validated_data.get("team"),
+            agent_id=filters.validated_data.get("agentId"),
+        )
+        rows = self.paginate_queryset(flags)
+        return self.get_paginated_response({"flags": ReassignmentFlagOutput(rows, many=True).data})
+
+    @action(detail=False, url_path="history/<str:cif>")
+    def history(self, request: Request, cif: str) -> Response:
+        history = assignment_history(cif=cif)
+        return ok({"history": AssignmentHistoryOutput(history, many=True).data})

@@ -1,0 +1,1 @@
+"""The cases API: viewsets, serializers, filters and their OpenAPI description."""

@@ -1,0 +1,68 @@
+"""Case endpoints: record a status input, list a customer's inputs, a customer's case status.
+
+Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collection/``):
+``cases`` (POST), ``cases/customer/{cif}`` and ``cases/status/{cif}`` (GET).
+"""
+
+from __future__ import annotations
+
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from cases.api.openapi import case_schema
+from cases.api.serializers import CaseActionInput, CaseActionOutput, CaseStatusOutput
+from cases.selectors import case_actions_for_customer, case_status
+from cases.services import case_record_action
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.fields import DateRangeInput
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+
+
+@case_schema
+class CaseViewSet(GenericViewSet):
+    """Customers' cases: ``cases``, ``cases/customer/{cif}``, ``cases/status/{cif}``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {
+        "create": Capability.RECORD_WORK,
+        "for_customer": Capability.READ,
+        "status": Capability.READ,
+    }
+
+    def create(self, request: Request) -> Response:
+        assert isinstance(request.user, Actor)
+        payload = CaseActionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case_action = case_record_action(
+            actor=request.user,
+            cif=data["cif"],
+            action_date=data.get("actionDate"),
+            notes=data.get("notes"),
+            customer_status=data.get("customerStatus"),
+            collateral_status=data.get("collateralStatus"),
+            processing_state_status=data.get("processingStateStatus"),
+            lending_violation_status=data.get("lendingViolationStatus"),
+            recovery_ability_status=data.get("recoveryAbilityStatus"),
+        )
+        return ok(CaseActionOutput(case_action).data, message="Case action recorded.", status=201)
+
+    @action(detail=False, url_path="customer/<str:cif>")
+    def for_customer(self, request: Request, cif: str) -> Response:
+        dates = DateRangeInput(data=request.query_params)
+        dates.is_valid(raise_exception=True)
+        case_actions = case_actions_for_customer(
+            cif=cif,
+            start_date=dates.validated_data.get("startDate"),
+            end_date=dates.validated_data.get("endDate"),
+        )
+        rows = self.paginate_queryset(case_actions)
+        return self.get_paginated_response({"caseActions": CaseActionOutput(rows, many=True).data})
+
+    @action(detail=False, url_path="status/<str:cif>")
+    def status(self, request: Request, cif: str) -> Response:
+        return ok(CaseStatusOutput(case_status(cif=cif)).data)

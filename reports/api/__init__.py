@@ -1,0 +1,1 @@
+"""The reports API: agent, ranking and team performance; the customer collection status."""

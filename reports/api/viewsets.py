@@ -1,0 +1,127 @@
+"""The reports API: an agent's performance, the agents' ranking, a team's performance and the
+customer collection status.
+
+Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collection/``):
+``agents/{id}/performance``, ``agents/performance``, ``teams/{team}/performance`` and
+``reports/customer-collection-status`` (GET).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from agents import selectors
+from cases.selectors import collection_status_report
+from reports import performance
+from reports.api.openapi import (
+    agent_performance_schema,
+    collection_status_schema,
+    team_performance_schema,
+)
+from reports.api.serializers import (
+    AgentPerformanceOutput,
+    CollectionStatusFilters,
+    CollectionStatusOutput,
+    PeriodOutput,
+    RankedAgentOutput,
+    RankingFilters,
+    TeamPerformanceOutput,
+)
+from workflow.api.envelope import ok
+from workflow.api.fields import DateRangeInput
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+
+
+@agent_performance_schema
+class AgentPerformanceViewSet(GenericViewSet):
+    """``agents/{id}/performance`` and ``agents/performance`` (the ranking), registered on the
+    ``agents`` prefix beside ``agents.api.viewsets.AgentViewSet``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"agent_performance": Capability.READ, "ranking": Capability.READ}
+    lookup_url_kwarg = "agent_id"
+    lookup_value_converter = "uuid"
+
+    @action(detail=True, url_path="performance")
+    def agent_performance(self, request: Request, agent_id: uuid.UUID) -> Response:
+        period = DateRangeInput(data=request.query_params.dict())
+        period.is_valid(raise_exception=True)
+        agent = selectors.agent_by_id(agent_id)
+        report = performance.cached_agent_performance(
+            agent=agent,
+            start=period.validated_data.get("startDate"),
+            end=period.validated_data.get("endDate"),
+        )
+        return ok(AgentPerformanceOutput(report).data)
+
+    @action(detail=False, url_path="performance", url_name="performance-ranking")
+    def ranking(self, request: Request) -> Response:
+        filters = RankingFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        ranking = performance.agents_ranking(
+            team=filters.validated_data.get("team"),
+            start=filters.validated_data.get("startDate"),
+            end=filters.validated_data.get("endDate"),
+        )
+        rows = self.paginate_queryset(ranking["agents"])
+        return self.get_paginated_response(
+            {
+                "period": PeriodOutput(ranking["period"]).data,
+                "agents": RankedAgentOutput(rows, many=True).data,
+            }
+        )
+
+
+@team_performance_schema
+class TeamPerformanceViewSet(GenericViewSet):
+    """``teams/{team}/performance``. Team names are free text: the lookup takes any name the
+    data holds, "/" included (URL-encoded or not)."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"team_performance": Capability.READ}
+    lookup_url_kwarg = "team"
+    lookup_value_converter = "path"
+
+    @action(detail=True, url_path="performance")
+    def team_performance(self, request: Request, team: str) -> Response:
+        period = DateRangeInput(data=request.query_params.dict())
+        period.is_valid(raise_exception=True)
+        report = performance.team_performance(
+            team=team,
+            start=period.validated_data.get("startDate"),
+            end=period.validated_data.get("endDate"),
+        )
+        return ok(TeamPerformanceOutput(report).data)
+
+
+@collection_status_schema
+class CollectionStatusReportViewSet(GenericViewSet):
+    """``reports/customer-collection-status``: the collection status of every customer."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"customer_collection_status": Capability.READ}
+
+    @action(detail=False, url_path="customer-collection-status")
+    def customer_collection_status(self, request: Request) -> Response:
+        filters = CollectionStatusFilters(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        rows = collection_status_report(
+            segment=values.get("segment"),
+            customer_status=values.get("status"),
+            call_agent_id=values.get("callAgentId"),
+            field_agent_id=values.get("fieldAgentId"),
+            agent_id=values.get("agentId"),
+            min_dpd=values.get("minDpd"),
+            max_dpd=values.get("maxDpd"),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            {"customers": CollectionStatusOutput(page, many=True).data}
+        )
