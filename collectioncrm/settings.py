@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "reports",
     "demo",
     "kafka_bridge",
-    "reports",
 ]
 
 MIDDLEWARE = [
