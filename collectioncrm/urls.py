@@ -14,6 +14,7 @@ from cases.api.viewsets import CaseViewSet
 from reports.admin import team_dashboard_view
 from reports.api.viewsets import (
     AgentPerformanceViewSet,
+    CaseStatusViewSet,
     CollectionStatusReportViewSet,
     TeamPerformanceViewSet,
 )
@@ -37,6 +38,7 @@ router.register("cases", CaseViewSet, basename="case")
 # Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
 # lookup of AgentViewSet never captures the literal "performance".
 router.register("agents", AgentPerformanceViewSet, basename="agent-performance")
+router.register("cases", CaseStatusViewSet, basename="case-status")
 router.register("teams", TeamPerformanceViewSet, basename="team-performance")
 router.register("reports", CollectionStatusReportViewSet, basename="report")
 

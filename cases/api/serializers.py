@@ -6,8 +6,6 @@ from rest_framework import serializers
 
 from workflow.api.fields import UTCDateTimeField
 from workflow.enums import (
-    ActionResult,
-    ActionType,
     CollateralStatus,
     CustomerStatus,
     LendingViolationStatus,
@@ -71,27 +69,4 @@ class CaseActionInput(serializers.Serializer):
     )
     recoveryAbilityStatus = serializers.ChoiceField(
         choices=RecoveryAbilityStatus.choices, required=False, allow_null=True
-    )
-
-
-class CaseStatusOutput(CaseStatusesOutput):
-    """A customer's current case and last action (null statuses and agents: no case yet)."""
-
-    cif = serializers.CharField()
-    customerName = serializers.CharField(source="customer_name")
-    assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
-    assignedCallAgentName = serializers.CharField(
-        source="assigned_call_agent_name", allow_null=True
-    )
-    assignedFieldAgentId = serializers.UUIDField(source="assigned_field_agent_id", allow_null=True)
-    assignedFieldAgentName = serializers.CharField(
-        source="assigned_field_agent_name", allow_null=True
-    )
-    fUpdate = UTCDateTimeField(source="f_update", allow_null=True)
-    lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)
-    lastActionType = serializers.ChoiceField(
-        source="last_action_type", choices=ActionType.choices, allow_null=True
-    )
-    lastActionResult = serializers.ChoiceField(
-        source="last_action_result", choices=ActionResult.choices, allow_null=True
     )

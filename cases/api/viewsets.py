@@ -1,7 +1,8 @@
-"""Case endpoints: record a status input, list a customer's inputs, a customer's case status.
+"""Case endpoints: record a status input, list a customer's inputs.
 
 Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collection/``):
-``cases`` (POST), ``cases/customer/{cif}`` and ``cases/status/{cif}`` (GET).
+``cases`` (POST) and ``cases/customer/{cif}`` (GET). ``cases/status/{cif}`` reads across cases
+and actions, so the reports app serves it (:class:`reports.api.viewsets.CaseStatusViewSet`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from cases.api.openapi import case_schema
-from cases.api.serializers import CaseActionInput, CaseActionOutput, CaseStatusOutput
-from cases.selectors import case_actions_for_customer, case_status
+from cases.api.serializers import CaseActionInput, CaseActionOutput
+from cases.selectors import case_actions_for_customer
 from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
@@ -24,13 +25,12 @@ from workflow.permissions import Capability
 
 @case_schema
 class CaseViewSet(GenericViewSet):
-    """Customers' cases: ``cases``, ``cases/customer/{cif}``, ``cases/status/{cif}``."""
+    """Customers' cases: ``cases``, ``cases/customer/{cif}``."""
 
     permission_classes = [ActionCapability]
     capabilities = {
         "create": Capability.RECORD_WORK,
         "for_customer": Capability.READ,
-        "status": Capability.READ,
     }
 
     def create(self, request: Request) -> Response:
@@ -62,7 +62,3 @@ class CaseViewSet(GenericViewSet):
         )
         rows = self.paginate_queryset(case_actions)
         return self.get_paginated_response({"caseActions": CaseActionOutput(rows, many=True).data})
-
-    @action(detail=False, url_path="status/<str:cif>")
-    def status(self, request: Request, cif: str) -> Response:
-        return ok(CaseStatusOutput(case_status(cif=cif)).data)

@@ -14,8 +14,11 @@ from drf_spectacular.utils import (
 )
 
 from agents.api.openapi import AGENT_EXAMPLE
+from cases.api.openapi import CIF_PARAMETER
+from cases.api.openapi import TAG as CASES_TAG
 from reports.api.serializers import (
     AgentPerformanceOutput,
+    CaseStatusOutput,
     CollectionStatusOutput,
     PeriodOutput,
     RankedAgentOutput,
@@ -303,5 +306,54 @@ collection_status_schema = extend_schema_view(
             **errors(400, 403),
         },
         examples=[page_example("A page of customers", "customers", COLLECTION_STATUS_EXAMPLE)],
+    ),
+)
+
+# Served under the cases prefix (``cases/status/{cif}``), described with the cases.
+case_status_schema = extend_schema_view(
+    status=extend_schema(
+        tags=[CASES_TAG],
+        summary="A customer's current case status",
+        operation_id="cases_status_retrieve",
+        description=(
+            "The customer's case (agents with names, fUpdate, the five statuses) and the "
+            "customer's newest action (lastActionDate, lastActionType, lastActionResult; null "
+            "when none). A known customer who has no case yet answers 200 with null agents, "
+            "fUpdate and statuses. 404 for an unknown cif."
+        ),
+        parameters=[CIF_PARAMETER],
+        responses={
+            200: enveloped("CaseStatusEnvelope", CaseStatusOutput()),
+            **errors(403, 404),
+        },
+        examples=[
+            OpenApiExample(
+                "Case status",
+                value={
+                    "success": True,
+                    "data": {
+                        "cif": "CIF10000001",
+                        "customerName": "Tran Thi Binh",
+                        "assignedCallAgentId": "8d3c2f0e-6f55-4c3e-9a0c-3c1f2b7a9e42",
+                        "assignedCallAgentName": "Nguyen Van An",
+                        "assignedFieldAgentId": None,
+                        "assignedFieldAgentName": None,
+                        "fUpdate": "2026-03-02T03:15:00Z",
+                        "customerStatus": "COOPERATIVE",
+                        "collateralStatus": "UNDER_REVIEW",
+                        "processingStateStatus": "IN_PROCESS",
+                        "lendingViolationStatus": "NONE",
+                        "recoveryAbilityStatus": "HIGH",
+                        "lastActionDate": "2026-03-02T03:10:00Z",
+                        "lastActionType": "CALL",
+                        "lastActionResult": "PROMISE_TO_PAY",
+                    },
+                    "message": "",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
     ),
 )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from cases.api.serializers import CaseStatusesOutput
 from workflow.api.fields import DateRangeInput, UTCDateTimeField
-from workflow.enums import CustomerStatus
+from workflow.enums import ActionResult, ActionType, CustomerStatus
 
 
 class PeriodOutput(serializers.Serializer):
@@ -167,3 +167,26 @@ class CollectionStatusOutput(CaseStatusesOutput):
     )
     totalActions = serializers.IntegerField(source="total_actions")
     lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)
+
+
+class CaseStatusOutput(CaseStatusesOutput):
+    """A customer's current case and last action (null statuses and agents: no case yet)."""
+
+    cif = serializers.CharField()
+    customerName = serializers.CharField(source="customer_name")
+    assignedCallAgentId = serializers.UUIDField(source="assigned_call_agent_id", allow_null=True)
+    assignedCallAgentName = serializers.CharField(
+        source="assigned_call_agent_name", allow_null=True
+    )
+    assignedFieldAgentId = serializers.UUIDField(source="assigned_field_agent_id", allow_null=True)
+    assignedFieldAgentName = serializers.CharField(
+        source="assigned_field_agent_name", allow_null=True
+    )
+    fUpdate = UTCDateTimeField(source="f_update", allow_null=True)
+    lastActionDate = UTCDateTimeField(source="last_action_date", allow_null=True)
+    lastActionType = serializers.ChoiceField(
+        source="last_action_type", choices=ActionType.choices, allow_null=True
+    )
+    lastActionResult = serializers.ChoiceField(
+        source="last_action_result", choices=ActionResult.choices, allow_null=True
+    )

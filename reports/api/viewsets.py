@@ -3,7 +3,7 @@ customer collection status.
 
 Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collection/``):
 ``agents/{id}/performance``, ``agents/performance``, ``teams/{team}/performance`` and
-``reports/customer-collection-status`` (GET).
+``reports/customer-collection-status`` and ``cases/status/{cif}`` (GET).
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from cases.selectors import collection_status_report
 from reports import performance
 from reports.api.openapi import (
     agent_performance_schema,
+    case_status_schema,
     collection_status_schema,
     team_performance_schema,
 )
 from reports.api.serializers import (
     AgentPerformanceOutput,
+    CaseStatusOutput,
     CollectionStatusFilters,
     CollectionStatusOutput,
     PeriodOutput,
@@ -32,6 +34,7 @@ from reports.api.serializers import (
     RankingFilters,
     TeamPerformanceOutput,
 )
+from reports.case_status import case_status
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
 from workflow.api.permissions import ActionCapability
@@ -125,3 +128,16 @@ class CollectionStatusReportViewSet(GenericViewSet):
         return self.get_paginated_response(
             {"customers": CollectionStatusOutput(page, many=True).data}
         )
+
+
+@case_status_schema
+class CaseStatusViewSet(GenericViewSet):
+    """``cases/status/{cif}``: a customer's case and newest action, registered on the ``cases``
+    prefix beside :class:`cases.api.viewsets.CaseViewSet`."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {"status": Capability.READ}
+
+    @action(detail=False, url_path="status/<str:cif>")
+    def status(self, request: Request, cif: str) -> Response:
+        return ok(CaseStatusOutput(case_status(cif=cif)).data)
