@@ -59,6 +59,14 @@ class AgentUpdateInput(serializers.Serializer):
 class LinkUserInput(serializers.Serializer):
     agentId = serializers.UUIDField()
     userId = serializers.UUIDField()
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=500,
+        help_text="Why the link is made (optional, at most 500 characters); kept in the link "
+        "audit and sent in the agent.updated event.",
+    )
 
 
 class AgentOutput(serializers.Serializer):

@@ -129,8 +129,8 @@ class AgentsView(APIView):
             "Creates an active agent. employeeId and email must be unique (e-mail compared "
             "case-insensitively): a duplicate answers 409 naming the field. Needs SUPERVISOR or "
             "ADMIN, or the permission user_management:user or user_management:all. userId "
-            "(optional) links the new agent to a CRM user in the same step and needs ADMIN, like "
-            "POST agents/link-user: 404 for an unknown user, 409 when the user is linked to "
+            "(optional) links the new agent to a CRM user in the same step, within the scope "
+            "of POST agents/link-user: 404 for an unknown user, 409 when the user is linked to "
             "another agent. Once agent-user links are enforced (manage.py "
             "enforce_agent_user_link), userId is required (400 on userId)."
         ),
@@ -160,7 +160,9 @@ class AgentsView(APIView):
         values = data.validated_data
         actor = _actor(request)
         if values["userId"] is not None and not can(actor, Capability.LINK_USERS):
-            raise Forbidden("Linking a user needs the ADMIN role (link_users).", field="userId")
+            raise Forbidden(
+                "Linking a user needs the SUPERVISOR or ADMIN role (link_users).", field="userId"
+            )
         agent = services.agent_create(
             employee_id=values["employeeId"],
             name=values["name"],
@@ -518,7 +520,10 @@ class AgentLinkUserView(APIView):
             "agent). 404 for an unknown agent (field agentId) or user (field userId); 409 when "
             "the user is linked to another agent (field userId) or the agent to another user "
             "(field agentId). Linking the pair already linked is a no-op answering 200. "
-            "ADMIN only."
+            "ADMIN may link any agent and user. SUPERVISOR may link only an agent of type AGENT "
+            "in their own team (the team of the agent linked to their user) to a user whose "
+            "role is AGENT; anything else answers 403. reason (optional, at most 500 "
+            "characters) is kept in the link audit and sent in the agent.updated event."
         ),
         request=LinkUserInput,
         responses={
@@ -540,6 +545,7 @@ class AgentLinkUserView(APIView):
             agent_id=data.validated_data["agentId"],
             user_id=data.validated_data["userId"],
             actor=_actor(request),
+            reason=data.validated_data.get("reason"),
         )
         message = "Agent linked to the user." if changed else "The agent was already linked."
         return ok(_agent_data(agent), message=message)
