@@ -6,7 +6,8 @@ import datetime as dt
 import re
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat
 
 from actions.models import ActionRecord
 from agents.models import Agent
@@ -14,6 +15,7 @@ from workflow.actors import Actor
 from workflow.business_time import business_today, day_range_utc
 from workflow.enums import ActionResult
 from workflow.errors import AgentNotFound, Forbidden, NotFound, ValidationFailed
+from workflow.models import CrmUser
 
 # Results that count as a successful collection action in the performance metrics.
 SUCCESSFUL_RESULTS = (
@@ -138,3 +140,33 @@ def suggested_employee_ids(count: int) -> list[str]:
     else:
         prefix, width, start = "EMP", 3, 1
     return [f"{prefix}{number:0{width}d}" for number in range(start, start + count)]
+
+
+def unlinked_agents_matching(search: str) -> QuerySet[Agent]:
+    """Agents without a CRM user whose name, e-mail or employee id contains ``search`` (any
+    case; every unlinked agent when it is blank), by name."""
+    agents = Agent.objects.filter(user__isnull=True)
+    term = search.strip()
+    if term:
+        agents = agents.filter(
+            Q(name__icontains=term) | Q(email__icontains=term) | Q(employee_id__icontains=term)
+        )
+    return agents.order_by("name", "id")
+
+
+def unlinked_users_matching(search: str) -> QuerySet[CrmUser]:
+    """Active CRM users no agent is linked to whose name (first, last or both), username or
+    e-mail contains ``search`` (any case; all of them when it is blank), by username."""
+    users = CrmUser.objects.filter(agent__isnull=True, is_active=True)
+    term = search.strip()
+    if term:
+        users = users.annotate(
+            full_name_text=Concat(
+                Coalesce("first_name", Value("")), Value(" "), Coalesce("last_name", Value(""))
+            )
+        ).filter(
+            Q(username__icontains=term)
+            | Q(email__icontains=term)
+            | Q(full_name_text__icontains=term)
+        )
+    return users.order_by("username", "id")
