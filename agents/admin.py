@@ -24,6 +24,7 @@ from agents.forms import AgentAdminForm, LinkPairForm, add_domain_error, user_la
 from agents.models import Agent, AgentLinkAudit
 from agents.selectors import unlinked_agents_matching, unlinked_users_matching
 from agents.services import agent_link_user, agent_update
+from workflow import agent_link_ddl
 from workflow.admin import may_link_users, request_actor
 from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin
 from workflow.errors import DomainError
@@ -302,7 +303,7 @@ class AgentAdmin(ServiceFormAdmin):
             "opts": self.model._meta,
             "report": report,
             "sections": sections,
-            "state": linking.link_state(),
+            "state": agent_link_ddl.link_state(),
             "can_run": request.user.is_superuser and bool(report.linked),
             "is_superuser": request.user.is_superuser,
             "listed_at_most": LISTED_AT_MOST,

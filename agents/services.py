@@ -11,7 +11,7 @@ concurrent writer becomes the same 409, never a 500.
 
 Once ``manage.py enforce_agent_user_link`` has made ``agents.user_id`` NOT NULL, an agent
 created without a user or an unlink is refused by the database; that violation becomes a
-400/409 on ``userId`` as well (see ``agents.linking``).
+400/409 on ``userId`` as well (see ``workflow.agent_link_ddl``).
 """
 
 from __future__ import annotations
