@@ -23,7 +23,7 @@ from agents import linking
 from agents.forms import AgentAdminForm, LinkPairForm, add_domain_error, user_label
 from agents.models import Agent, AgentLinkAudit
 from agents.selectors import unlinked_agents_matching, unlinked_users_matching
-from agents.services import agent_link_user, agent_update
+from agents.services import agent_link_user, agent_update, supervisor_team
 from workflow import agent_link_ddl
 from workflow.admin import may_link_users, request_actor
 from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin
@@ -296,10 +296,10 @@ class AgentAdmin(ServiceFormAdmin):
             "unlinked_users_count": users.count(),
             "link_form": link_form,
             "can_link": self.has_link_permission(request),
+            # None: no scope to explain (admins); "": a supervisor without a team.
             "link_scope_team": None
-            if can(actor, Capability.LINK_ANY_USER) or actor.user_id is None
-            else Agent.objects.filter(user_id=actor.user_id).values_list("team", flat=True).first()
-            or "",
+            if can(actor, Capability.LINK_ANY_USER)
+            else supervisor_team(actor) or "",
             "opts": self.model._meta,
             "report": report,
             "sections": sections,

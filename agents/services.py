@@ -128,8 +128,9 @@ def _save(agent: Agent, *, update_fields: list[str]) -> None:
 REASON_MAX_LENGTH = 500
 
 
-def _supervisor_team(actor: Actor) -> str | None:
-    """The team of the agent linked to ``actor``'s CRM user (None without one)."""
+def supervisor_team(actor: Actor) -> str | None:
+    """The team a supervisor may link within: that of the agent linked to ``actor``'s CRM user
+    (None without one)."""
     if actor.user_id is None:
         return None
     return Agent.objects.filter(user_id=actor.user_id).values_list("team", flat=True).first()
@@ -150,7 +151,7 @@ def ensure_may_link(
         return
     if not can(actor, Capability.LINK_USERS):
         raise Forbidden("Linking a user to an agent needs the SUPERVISOR or ADMIN role.")
-    team_of_actor = _supervisor_team(actor)
+    team_of_actor = supervisor_team(actor)
     if team_of_actor is None:
         raise Forbidden(
             "A supervisor links users only to agents of their own team, and you have no "

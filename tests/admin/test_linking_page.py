@@ -139,3 +139,7 @@ def test_the_link_audit_is_listed_read_only(
     entry = AgentLinkAudit.objects.get()
     assert crm_admin.get(f"/admin/agents/agentlinkaudit/{entry.pk}/delete/").status_code == 403
     assert crm_admin.get("/admin/agents/agentlinkaudit/add/").status_code == 403
+
+
+def test_supervisors_may_read_the_link_audit(supervisor: Client) -> None:
+    assert supervisor.get("/admin/agents/agentlinkaudit/").status_code == 200
