@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,11 +20,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from agents import linking
-from agents.forms import AgentAdminForm
-from agents.models import Agent
-from agents.services import agent_update
+from agents.forms import AgentAdminForm, LinkPairForm, add_domain_error, user_label
+from agents.models import Agent, AgentLinkAudit
+from agents.selectors import unlinked_agents_matching, unlinked_users_matching
+from agents.services import agent_link_user, agent_update, supervisor_team
+from workflow import agent_link_ddl
 from workflow.admin import may_link_users, request_actor
+from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin
 from workflow.errors import DomainError
+from workflow.models import CrmUser
+from workflow.permissions import Capability, can
 
 # At most this many agents of one category are listed on a page or in messages.
 LISTED_AT_MOST = 200
@@ -48,7 +54,7 @@ class UserLinkFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(ServiceFormAdmin):
     """Collection agents: edit, activate/deactivate, link to CRM users (nothing is deleted)."""
 
     form = AgentAdminForm
@@ -67,7 +73,14 @@ class AgentAdmin(admin.ModelAdmin):
         return False
 
     def has_link_permission(self, request: HttpRequest) -> bool:
+        """Link and unlink by hand (supervisors within their scope, see ensure_may_link)."""
         return self.has_change_permission(request) and may_link_users(request)
+
+    def has_link_any_permission(self, request: HttpRequest) -> bool:
+        """Link in bulk by e-mail, whatever the agents' teams and the users' roles (admins)."""
+        return self.has_change_permission(request) and can(
+            request_actor(request), Capability.LINK_ANY_USER
+        )
 
     # --- the change form -------------------------------------------------------------------
 
@@ -78,7 +91,10 @@ class AgentAdmin(admin.ModelAdmin):
                 None,
                 {"fields": ("employee_id", "name", "email", "phone", "type", "team", "is_active")},
             ),
-            ("CRM user", {"fields": (user_field,)}),
+            (
+                "CRM user",
+                {"fields": (user_field, "reason") if user_field == "user" else (user_field,)},
+            ),
         ]
         if obj is not None:
             fieldsets.append(("Record", {"fields": AUDIT_FIELDS, "classes": ("collapse",)}))
@@ -98,16 +114,13 @@ class AgentAdmin(admin.ModelAdmin):
         actor = request_actor(request)
         return type(form.__name__, (form,), {"actor": actor})
 
-    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
-        # The form has already saved through the services while validating.
-        assert isinstance(form, AgentAdminForm) and form.saved_agent is not None
-        return form.saved_agent
-
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Nothing to do: the services wrote the agent when the form was validated."""
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Nothing to do: an agent has no many-to-many field and no inline."""
+        """Write through the services; ``obj`` becomes the stored agent, for the log."""
+        assert isinstance(form, AgentAdminForm)
+        agent, form.audit_message = form.write(request_actor(request))
+        obj.pk = agent.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     def construct_change_message(  # type: ignore[override]
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
@@ -125,7 +138,7 @@ class AgentAdmin(admin.ModelAdmin):
 
     # --- bulk actions ----------------------------------------------------------------------
 
-    @admin.action(description="Link by matching e-mail", permissions=["link"])
+    @admin.action(description="Link by matching e-mail", permissions=["link_any"])
     def link_by_matching_email(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
         report = linking.link_agents(
             actor=request_actor(request),
@@ -226,11 +239,22 @@ class AgentAdmin(admin.ModelAdmin):
         return [status, *super().get_urls()]
 
     def linking_status_view(self, request: HttpRequest) -> HttpResponse:
-        """GET: what linking by e-mail would do (a dry run). POST: do it (superusers only)."""
+        """Unlinked agents and unlinked CRM users side by side, with one search box and a form
+        to link a pair (with a reason); then what linking by e-mail would do (a dry run).
+
+        POST with ``link``: link the chosen pair (``agent_link_user``, within the actor's
+        scope). Any other POST: run the linking by e-mail (superusers only).
+        """
         if not self.has_view_permission(request):
             raise PermissionDenied
         actor = request_actor(request)
-        if request.method == "POST":
+        link_form = LinkPairForm(request.POST if "link" in request.POST else None)
+        if request.method == "POST" and "link" in request.POST:
+            if not self.has_link_permission(request):
+                raise PermissionDenied
+            if self.link_pair(request, link_form):
+                return HttpResponseRedirect(request.get_full_path())
+        elif request.method == "POST":
             if not request.user.is_superuser:
                 raise PermissionDenied
             report = linking.link_agents(actor=actor, dry_run=False)
@@ -259,18 +283,55 @@ class AgentAdmin(admin.ModelAdmin):
             }
             for category in linking.CATEGORIES
         ]
+        search = request.GET.get("q", "").strip()
+        agents = unlinked_agents_matching(search)
+        users = unlinked_users_matching(search)
         context = {
             **self.admin_site.each_context(request),
             "title": "Agent ↔ CRM user linking status",
+            "search": search,
+            "unlinked_agents": agents[:LISTED_AT_MOST],
+            "unlinked_agents_count": agents.count(),
+            "unlinked_users": users[:LISTED_AT_MOST],
+            "unlinked_users_count": users.count(),
+            "link_form": link_form,
+            "can_link": self.has_link_permission(request),
+            # None: no scope to explain (admins); "": a supervisor without a team.
+            "link_scope_team": None
+            if can(actor, Capability.LINK_ANY_USER)
+            else supervisor_team(actor) or "",
             "opts": self.model._meta,
             "report": report,
             "sections": sections,
-            "state": linking.link_state(),
+            "state": agent_link_ddl.link_state(),
             "can_run": request.user.is_superuser and bool(report.linked),
             "is_superuser": request.user.is_superuser,
             "listed_at_most": LISTED_AT_MOST,
         }
         return TemplateResponse(request, "admin/agents/agent/linking_status.html", context)
+
+    def link_pair(self, request: HttpRequest, form: LinkPairForm) -> bool:
+        """Link the pair of ``form`` (logged, with its reason); False, with the error on the
+        form, when the form is invalid or the service refuses."""
+        if not form.is_valid():
+            return False
+        agent, user = form.cleaned_data["agent"], form.cleaned_data["user"]
+        reason = form.cleaned_data["reason"].strip()
+        try:
+            with transaction.atomic():
+                agent, _ = agent_link_user(
+                    agent_id=agent.id, user_id=user.id, actor=request_actor(request), reason=reason
+                )
+                self.log_change(
+                    request,
+                    agent,
+                    f"Linked to user {user_label(user)} (reason: {reason}) (via the linking page).",
+                )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return False
+        self.message_user(request, f"{agent}: linked to user {user_label(user)}.", messages.SUCCESS)
+        return True
 
     @staticmethod
     def describe_row(category: str, entry: linking.LinkEntry) -> str:
@@ -283,3 +344,62 @@ class AgentAdmin(admin.ModelAdmin):
         if category == "no_match":
             return entry.note or "no CRM user has this e-mail"
         return str(entry.user) if entry.user else ""
+
+
+@admin.register(AgentLinkAudit)
+class AgentLinkAuditAdmin(ReadOnlyAdmin):
+    """Every link and unlink of a CRM user and an agent: who, when, why (read-only)."""
+
+    list_display = (
+        "occurred_at",
+        "operation",
+        "agent_link",
+        "user_link",
+        "actor_username",
+        "reason",
+    )
+    list_filter = ("operation", "occurred_at")
+    search_fields = ("actor_username", "reason", "=agent_id", "=user_id")
+    ordering = ("-occurred_at", "-id")
+    show_full_result_count = False
+    fields = (
+        "occurred_at",
+        "operation",
+        "agent_id",
+        "user_id",
+        "reason",
+        "actor_username",
+        "actor_user_id",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AgentLinkAudit]:
+        # The table has no foreign keys (the trail outlives deleted rows): names by subquery,
+        # so that a page costs the same number of queries whatever its rows.
+        agent = Agent.objects.filter(id=OuterRef("agent_id"))
+        user = CrmUser.objects.filter(id=OuterRef("user_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                agent_name=Subquery(agent.values("name")[:1]),
+                agent_employee_id=Subquery(agent.values("employee_id")[:1]),
+                username=Subquery(user.values("username")[:1]),
+                user_role=Subquery(user.values("role")[:1]),
+            )
+        )
+
+    @admin.display(description="agent")
+    def agent_link(self, entry: Any) -> str:
+        if entry.agent_name is None:
+            return str(entry.agent_id)
+        url = reverse("admin:agents_agent_change", args=[entry.agent_id])
+        return format_html(
+            '<a href="{}">{} ({})</a>', url, entry.agent_name, entry.agent_employee_id
+        )
+
+    @admin.display(description="CRM user")
+    def user_link(self, entry: Any) -> str:
+        if entry.username is None:
+            return str(entry.user_id)
+        return f"{entry.username} ({entry.user_role})"

@@ -40,6 +40,12 @@ AGENT_UPDATED_SCHEMA = Schema(
         **_AGENT_STATE,
         "changes": Field("object", description="changed field name -> previous value"),
         "updatedBy": Field("object", schema=ACTOR),
+        "reason": Field(
+            "string",
+            required=False,
+            max_length=500,
+            description="why a user was linked or unlinked, when one was given",
+        ),
     },
     description="an agent changed; the agent's full state after the change",
 )
@@ -80,11 +86,14 @@ def publish_agent_created(*, agent: Agent, actor: Actor) -> OutboxEvent:
     )
 
 
-def publish_agent_updated(*, agent: Agent, before: AgentState, actor: Actor) -> OutboxEvent | None:
+def publish_agent_updated(
+    *, agent: Agent, before: AgentState, actor: Actor, reason: str | None = None
+) -> OutboxEvent | None:
     """Queue ``workflow-service.agent.updated`` when the agent differs from ``before`` (its
     :func:`agent_state` taken before the change); None, and nothing queued, when it does not.
 
-    ``changes`` maps each changed field to its previous value.
+    ``changes`` maps each changed field to its previous value; ``reason`` (a link or unlink's,
+    when one was given) is added as ``reason``.
     """
     state = agent_state(agent)
     changes = {name: before.get(name) for name, value in state.items() if before.get(name) != value}
@@ -93,6 +102,11 @@ def publish_agent_updated(*, agent: Agent, before: AgentState, actor: Actor) -> 
     return publish(
         topic=AGENT_UPDATED,
         key=str(agent.id),
-        payload={**state, "changes": changes, "updatedBy": actor_payload(actor)},
+        payload={
+            **state,
+            "changes": changes,
+            "updatedBy": actor_payload(actor),
+            **({"reason": reason} if reason else {}),
+        },
         schema=AGENT_UPDATED_SCHEMA,
     )

@@ -1,4 +1,4 @@
-"""Linking agents to their CRM users, and making that link mandatory (DESIGN.md §3 items 2-3).
+"""Linking agents to their CRM users by e-mail (DESIGN.md §3 item 2).
 
 **Linking** (``link_agents``): every agent without a user is matched to the CRM user
 (``auth_service.users``) whose e-mail equals the agent's, compared case-insensitively. It
@@ -11,12 +11,7 @@ keeps what it did if interrupted, and running it again changes nothing more. The
 ``link_agents_to_users``, the agents admin's bulk action and its "Linking status" page all
 run this.
 
-**Enforcing** (``enforce_user_link``): ``agents.user_id`` becomes NOT NULL and
-``fk_agents_user_id`` turns ON DELETE RESTRICT (a CRM user with an agent can no longer be
-deleted), in one transaction that takes its locks with a short ``lock_timeout`` — failing
-fast rather than queueing in front of the application — and checks "every agent is linked"
-again after locking, so a concurrent insert of an unlinked agent cannot slip in.
-``revert_user_link`` undoes it (nullable, ON DELETE SET NULL). Both are idempotent.
+Making the link mandatory (NOT NULL) is ``workflow.agent_link_ddl``.
 """
 
 from __future__ import annotations
@@ -25,9 +20,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
@@ -38,7 +32,6 @@ from workflow.errors import DomainError
 from workflow.models import CrmUser
 
 DEFAULT_BATCH_SIZE = 500
-DEFAULT_LOCK_TIMEOUT_SECONDS = 2.0
 
 CATEGORIES = ("linked", "already_linked", "no_match", "ambiguous", "user_linked_elsewhere")
 # What needs a person's decision: the linking step cannot resolve these on its own.
@@ -277,183 +270,3 @@ def link_agents(
         if progress is not None:
             progress(done, total)
     return report
-
-
-# --- Enforcing the link ----------------------------------------------------------------------
-
-AGENTS_TABLE = "workflow_service.agents"
-USERS_TABLE = "auth_service.users"
-FK_NAME = "fk_agents_user_id"
-# pg_constraint.confdeltype → the rule's name.
-DELETE_RULES = {
-    "a": "NO ACTION",
-    "r": "RESTRICT",
-    "c": "CASCADE",
-    "n": "SET NULL",
-    "d": "SET DEFAULT",
-}
-
-ENFORCE_SQL = f"""
-ALTER TABLE {AGENTS_TABLE}
-    ALTER COLUMN user_id SET NOT NULL,
-    DROP CONSTRAINT {FK_NAME},
-    ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id)
-        REFERENCES {USERS_TABLE} (id) ON DELETE RESTRICT
-"""
-REVERT_SQL = f"""
-ALTER TABLE {AGENTS_TABLE}
-    ALTER COLUMN user_id DROP NOT NULL,
-    DROP CONSTRAINT {FK_NAME},
-    ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id)
-        REFERENCES {USERS_TABLE} (id) ON DELETE SET NULL
-"""
-
-
-@dataclass(frozen=True)
-class LinkState:
-    """How ``agents.user_id`` is constrained now."""
-
-    not_null: bool
-    delete_rule: str | None  # None when fk_agents_user_id is missing
-
-    @property
-    def enforced(self) -> bool:
-        return self.not_null and self.delete_rule == "RESTRICT"
-
-    @property
-    def relaxed(self) -> bool:
-        return not self.not_null and self.delete_rule == "SET NULL"
-
-    def __str__(self) -> str:
-        nullability = "NOT NULL" if self.not_null else "nullable"
-        rule = f"ON DELETE {self.delete_rule}" if self.delete_rule else f"no {FK_NAME}"
-        return f"agents.user_id {nullability}, {FK_NAME} {rule}"
-
-
-class LinkNotEnforceable(Exception):
-    """Some agents have no user, so ``agents.user_id`` cannot be made NOT NULL."""
-
-    def __init__(self, unlinked: list[Agent], total: int):
-        super().__init__(f"{total} agent(s) are not linked to a user.")
-        self.unlinked = unlinked
-        self.total = total
-
-
-class LinkSchemaMissing(Exception):
-    """``agents.user_id`` or its foreign key is missing: migration 0002 has not run."""
-
-
-@dataclass(frozen=True)
-class EnforceResult:
-    """What ``enforce_user_link`` / ``revert_user_link`` did (or would do, on a dry run)."""
-
-    action: Literal["enforce", "revert"]
-    changed: bool
-    dry_run: bool
-    before: LinkState
-    after: LinkState
-
-
-def link_state() -> LinkState:
-    """Whether ``agents.user_id`` is NOT NULL and the delete rule of its foreign key."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT a.attnotnull,
-                   (SELECT c.confdeltype FROM pg_constraint c
-                     WHERE c.conrelid = a.attrelid AND c.conname = %s)
-              FROM pg_attribute a
-             WHERE a.attrelid = %s::regclass AND a.attname = 'user_id'
-               AND a.attnum > 0 AND NOT a.attisdropped
-            """,
-            [FK_NAME, AGENTS_TABLE],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise LinkSchemaMissing("workflow_service.agents has no user_id column; run migrate.")
-    not_null, rule = row
-    return LinkState(not_null=bool(not_null), delete_rule=DELETE_RULES.get(rule) if rule else None)
-
-
-def unlinked_agents(*, limit: int | None = None) -> tuple[list[Agent], int]:
-    """Agents without a user (the first ``limit`` by employee id) and how many there are."""
-    agents = Agent.objects.filter(user__isnull=True).order_by("employee_id")
-    total = agents.count()
-    return list(agents[:limit] if limit is not None else agents), total
-
-
-def _lock_tables(lock_timeout: float) -> None:
-    """Lock users then agents (SHARE ROW EXCLUSIVE), giving up after ``lock_timeout`` seconds.
-
-    SHARE ROW EXCLUSIVE stops every write to agents until commit. users is locked first, in
-    the order a user deletion takes them (users, then agents through the foreign key's
-    action), so that the two cannot deadlock; the ALTER needs that lock on users anyway.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('lock_timeout', %s, true)", [f"{int(lock_timeout * 1000)}ms"]
-        )
-        cursor.execute(f"LOCK TABLE {USERS_TABLE} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"LOCK TABLE {AGENTS_TABLE} IN SHARE ROW EXCLUSIVE MODE")
-
-
-def enforce_user_link(
-    *, dry_run: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS, limit: int = 100
-) -> EnforceResult:
-    """Make ``agents.user_id`` NOT NULL with ON DELETE RESTRICT, when every agent is linked.
-
-    Raises ``LinkNotEnforceable`` (with the first ``limit`` unlinked agents) otherwise, and
-    django's ``OperationalError`` when a lock is not granted within ``lock_timeout``.
-    A dry run checks without locking or changing anything.
-    """
-    before = link_state()
-    if before.delete_rule is None:
-        raise LinkSchemaMissing(f"{FK_NAME} is missing; run migrate.")
-    if before.enforced:
-        return EnforceResult("enforce", changed=False, dry_run=dry_run, before=before, after=before)
-    if dry_run:
-        unlinked, total = unlinked_agents(limit=limit)
-        if total:
-            raise LinkNotEnforceable(unlinked, total)
-        after = LinkState(not_null=True, delete_rule="RESTRICT")
-        return EnforceResult("enforce", changed=True, dry_run=True, before=before, after=after)
-    with transaction.atomic():
-        _lock_tables(lock_timeout)
-        # Again under the lock: no agent can be inserted or unlinked until commit.
-        before = link_state()
-        if before.enforced:
-            return EnforceResult(
-                "enforce", changed=False, dry_run=False, before=before, after=before
-            )
-        unlinked, total = unlinked_agents(limit=limit)
-        if total:
-            raise LinkNotEnforceable(unlinked, total)
-        with connection.cursor() as cursor:
-            cursor.execute(ENFORCE_SQL)
-        after = link_state()
-    return EnforceResult("enforce", changed=True, dry_run=False, before=before, after=after)
-
-
-def revert_user_link(
-    *, dry_run: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS
-) -> EnforceResult:
-    """Make ``agents.user_id`` nullable again with ON DELETE SET NULL (the state of 0002)."""
-    before = link_state()
-    if before.delete_rule is None:
-        raise LinkSchemaMissing(f"{FK_NAME} is missing; run migrate.")
-    if before.relaxed:
-        return EnforceResult("revert", changed=False, dry_run=dry_run, before=before, after=before)
-    if dry_run:
-        after = LinkState(not_null=False, delete_rule="SET NULL")
-        return EnforceResult("revert", changed=True, dry_run=True, before=before, after=after)
-    with transaction.atomic():
-        _lock_tables(lock_timeout)
-        before = link_state()
-        if before.relaxed:
-            return EnforceResult(
-                "revert", changed=False, dry_run=False, before=before, after=before
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(REVERT_SQL)
-        after = link_state()
-    return EnforceResult("revert", changed=True, dry_run=False, before=before, after=after)

@@ -68,3 +68,34 @@ class AgentPerformance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_name} {self.year}-{self.month:02d}"
+
+
+class AgentLinkAudit(models.Model):
+    """One link or unlink of a CRM user and an agent (``workflow_service.agent_link_audit``).
+
+    Written by ``agents.services`` in the transaction of the change; never updated. No foreign
+    keys in the table (the trail outlives a deleted user or agent), so ids are plain uuids.
+    """
+
+    class Operation(models.TextChoices):
+        LINK = "LINK", "Linked"
+        UNLINK = "UNLINK", "Unlinked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    agent_id = models.UUIDField()
+    user_id = models.UUIDField()
+    operation = models.CharField(max_length=10, choices=Operation.choices)
+    reason = models.CharField(max_length=500, null=True, blank=True)
+    actor_user_id = models.UUIDField(null=True, blank=True)
+    actor_username = models.CharField(max_length=50)
+    occurred_at = UTCDateTimeField(default=timezone.now)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."agent_link_audit'
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = "agent link audit entry"
+        verbose_name_plural = "agent link audit"
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} {self.user_id} ↔ {self.agent_id}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat
 
 from agents.api.filters import AgentFilter
 from agents.models import Agent
 from workflow.actors import Actor
 from workflow.errors import AgentNotFound, Forbidden, NotFound
+from workflow.models import CrmUser
 
 # An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
 _EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
@@ -87,3 +89,33 @@ def suggested_employee_ids(count: int) -> list[str]:
     else:
         prefix, width, start = "EMP", 3, 1
     return [f"{prefix}{number:0{width}d}" for number in range(start, start + count)]
+
+
+def unlinked_agents_matching(search: str) -> QuerySet[Agent]:
+    """Agents without a CRM user whose name, e-mail or employee id contains ``search`` (any
+    case; every unlinked agent when it is blank), by name."""
+    agents = Agent.objects.filter(user__isnull=True)
+    term = search.strip()
+    if term:
+        agents = agents.filter(
+            Q(name__icontains=term) | Q(email__icontains=term) | Q(employee_id__icontains=term)
+        )
+    return agents.order_by("name", "id")
+
+
+def unlinked_users_matching(search: str) -> QuerySet[CrmUser]:
+    """Active CRM users no agent is linked to whose name (first, last or both), username or
+    e-mail contains ``search`` (any case; all of them when it is blank), by username."""
+    users = CrmUser.objects.filter(agent__isnull=True, is_active=True)
+    term = search.strip()
+    if term:
+        users = users.annotate(
+            full_name_text=Concat(
+                Coalesce("first_name", Value("")), Value(" "), Coalesce("last_name", Value(""))
+            )
+        ).filter(
+            Q(username__icontains=term)
+            | Q(email__icontains=term)
+            | Q(full_name_text__icontains=term)
+        )
+    return users.order_by("username", "id")

@@ -1,7 +1,9 @@
 """Writes of agents: create, update, link to and unlink from a CRM user.
 
 Each change publishes ``workflow-service.agent.created`` / ``agent.updated`` through the
-outbox, in the same transaction (``agents.events``).
+outbox, in the same transaction (``agents.events``). Every link and unlink is also
+recorded in ``agent_link_audit`` (who, when, why), and allowed only within the scope of
+:func:`ensure_may_link`.
 
 Uniqueness (employee id, e-mail, one agent per user) is checked first for a clear error, and
 the database's unique constraints are the last word: an ``IntegrityError`` raised by a
@@ -9,7 +11,7 @@ concurrent writer becomes the same 409, never a 500.
 
 Once ``manage.py enforce_agent_user_link`` has made ``agents.user_id`` NOT NULL, an agent
 created without a user or an unlink is refused by the database; that violation becomes a
-400/409 on ``userId`` as well (see ``agents.linking``).
+400/409 on ``userId`` as well (see ``workflow.agent_link_ddl``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from typing import Literal
 from django.db import IntegrityError, transaction
 
 from agents.events import agent_state, publish_agent_created, publish_agent_updated
-from agents.models import Agent
+from agents.models import Agent, AgentLinkAudit
 from workflow.actors import Actor
 from workflow.enums import AgentType
-from workflow.errors import Conflict, DomainError, NotFound, ValidationFailed
+from workflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflow.models import CrmUser
+from workflow.permissions import Capability, can
 from workflow.sentinels import UNSET, Unset
 
 # Every agent needs a user once the link is enforced (agents.user_id NOT NULL).
@@ -120,6 +123,96 @@ def _save(agent: Agent, *, update_fields: list[str]) -> None:
     agent.refresh_from_db(fields=["updated_at"])
 
 
+# --- Who may link whom (README, "Roles and permissions") -------------------------------------
+
+REASON_MAX_LENGTH = 500
+
+
+def supervisor_team(actor: Actor) -> str | None:
+    """The team a supervisor may link within: that of the agent linked to ``actor``'s CRM user
+    (None without one)."""
+    if actor.user_id is None:
+        return None
+    return Agent.objects.filter(user_id=actor.user_id).values_list("team", flat=True).first()
+
+
+def ensure_may_link(
+    *, actor: Actor, agent_label: str, agent_type: str, team: str, users: list[CrmUser]
+) -> None:
+    """403 unless ``actor`` may link (or unlink) ``users`` and the agent described.
+
+    The one place of the linking scope: system processes (commands, Kafka handlers) and ADMIN
+    may link any agent to any user. A SUPERVISOR may link only an agent of type AGENT in the
+    supervisor's own team (the team of the agent linked to the supervisor's CRM user) and only
+    users whose role is AGENT; linking supervisors and admins stays with admins. Nobody else
+    may link at all.
+    """
+    if actor.system or can(actor, Capability.LINK_ANY_USER):
+        return
+    if not can(actor, Capability.LINK_USERS):
+        raise Forbidden("Linking a user to an agent needs the SUPERVISOR or ADMIN role.")
+    team_of_actor = supervisor_team(actor)
+    if team_of_actor is None:
+        raise Forbidden(
+            "A supervisor links users only to agents of their own team, and you have no "
+            "agent profile with a team; ask an admin.",
+            field="agentId",
+        )
+    if agent_type != AgentType.AGENT:
+        raise Forbidden(
+            f"Agent {agent_label} is of type {agent_type}: only an admin may link supervisors "
+            "and admins.",
+            field="agentId",
+        )
+    if team != team_of_actor:
+        raise Forbidden(
+            f"Agent {agent_label} is in team {team}, not in your team {team_of_actor}: only "
+            "an admin may link it.",
+            field="agentId",
+        )
+    for user in users:
+        if user.role.strip().upper() != AgentType.AGENT:
+            raise Forbidden(
+                f"User {user.username} has the role {user.role}: only an admin may link "
+                "supervisors and admins.",
+                field="userId",
+            )
+
+
+def _ensure_may_link_agent(actor: Actor, agent: Agent, user_ids: list[uuid.UUID]) -> None:
+    if actor.system or can(actor, Capability.LINK_ANY_USER):
+        return  # no need to read the users
+    ensure_may_link(
+        actor=actor,
+        agent_label=agent.employee_id,
+        agent_type=agent.type,
+        team=agent.team,
+        users=list(CrmUser.objects.filter(id__in=user_ids)),
+    )
+
+
+def _clean_reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            f"The reason is longer than {REASON_MAX_LENGTH} characters.", field="reason"
+        )
+    return reason or None
+
+
+def _audit_link(
+    *, agent_id: uuid.UUID, user_id: uuid.UUID, operation: str, reason: str | None, actor: Actor
+) -> None:
+    AgentLinkAudit.objects.create(
+        agent_id=agent_id,
+        user_id=user_id,
+        operation=operation,
+        reason=reason,
+        actor_user_id=actor.user_id,
+        actor_username=actor.username[:50],
+    )
+
+
 @transaction.atomic
 def agent_create(
     *,
@@ -131,17 +224,26 @@ def agent_create(
     team: str,
     actor: Actor,
     user_id: uuid.UUID | None = None,
+    reason: str | None = None,
 ) -> Agent:
     """Create an active agent, linked to the CRM user ``user_id`` when given.
 
     409 on a duplicate employeeId or e-mail, or when the user is linked to another agent
-    (``userId``); 404 for an unknown user. Without ``user_id`` the agent is not linked, which
-    the database refuses once the link is enforced: 400 on ``userId``.
+    (``userId``); 404 for an unknown user; 403 when the link is outside the actor's scope
+    (:func:`ensure_may_link`). Without ``user_id`` the agent is not linked, which the
+    database refuses once the link is enforced: 400 on ``userId``. The link is audited with
+    ``reason``.
     """
+    reason = _clean_reason(reason)
     _ensure_employee_id_free(employee_id)
     _ensure_email_free(email)
     if user_id is not None:
-        _ensure_user_exists(user_id)
+        user = CrmUser.objects.filter(id=user_id).first()
+        if user is None:
+            raise NotFound(f"User {user_id} does not exist.", field="userId")
+        ensure_may_link(
+            actor=actor, agent_label=employee_id, agent_type=type, team=team, users=[user]
+        )
         _ensure_user_free(user_id, agent=None)
     agent = Agent(
         employee_id=employee_id,
@@ -160,6 +262,10 @@ def agent_create(
             agent.save(force_insert=True)
     except IntegrityError as exc:
         raise _domain_error(exc) from exc
+    if user_id is not None:
+        _audit_link(
+            agent_id=agent.id, user_id=user_id, operation="LINK", reason=reason, actor=actor
+        )
     publish_agent_created(agent=agent, actor=actor)
     return agent
 
@@ -213,24 +319,35 @@ def agent_update(
 
 @transaction.atomic
 def agent_link_user(
-    *, agent_id: uuid.UUID, user_id: uuid.UUID, actor: Actor, replace: bool = False
+    *,
+    agent_id: uuid.UUID,
+    user_id: uuid.UUID,
+    actor: Actor,
+    replace: bool = False,
+    reason: str | None = None,
 ) -> tuple[Agent, bool]:
     """Link an agent to a CRM user; returns the agent and whether anything changed.
 
-    404 for an unknown agent (``agentId``) or user (``userId``); 409 when the user is linked
-    to another agent (``userId``) or, unless ``replace``, the agent to another user
+    404 for an unknown agent (``agentId``) or user (``userId``); 403 when the agent or a user
+    is outside the actor's scope (:func:`ensure_may_link`); 409 when the user is linked to
+    another agent (``userId``) or, unless ``replace``, the agent to another user
     (``agentId``). ``replace`` moves the agent from its user to ``user_id`` in one update,
     the only way to change the user once the link is enforced (no unlinked moment).
-    Linking the pair already linked changes nothing.
+    Linking the pair already linked changes nothing. A change is audited (an UNLINK of the
+    previous user first when replacing, then the LINK) with ``reason``, and published as
+    ``agent.updated`` carrying the reason.
     """
+    reason = _clean_reason(reason)
     # The row lock serialises links of the same agent; uk_agents_user_id those of one user.
     agent = _locked_agent(agent_id, field="agentId")
     before = agent_state(agent)
     _ensure_user_exists(user_id)
-    if agent.user_id == user_id:
+    previous = agent.user_id
+    _ensure_may_link_agent(actor, agent, [user_id] if previous is None else [user_id, previous])
+    if previous == user_id:
         return agent, False
     _ensure_user_free(user_id, agent=agent)
-    if agent.user_id is not None and not replace:
+    if previous is not None and not replace:
         raise Conflict(
             f"Agent {agent.employee_id} is already linked to user {agent.user_id}; "
             "unlink it first.",
@@ -239,19 +356,29 @@ def agent_link_user(
     agent.user_id = user_id
     agent.updated_by = actor.username
     _save(agent, update_fields=["user", "updated_by"])
-    publish_agent_updated(agent=agent, before=before, actor=actor)
+    if previous is not None:
+        _audit_link(
+            agent_id=agent.id, user_id=previous, operation="UNLINK", reason=reason, actor=actor
+        )
+    _audit_link(agent_id=agent.id, user_id=user_id, operation="LINK", reason=reason, actor=actor)
+    publish_agent_updated(agent=agent, before=before, actor=actor, reason=reason)
     return agent, True
 
 
 @transaction.atomic
-def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor) -> Agent:
+def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor, reason: str | None = None) -> Agent:
     """Remove an agent's link to its CRM user; an agent with no link is left as it is.
 
-    409 on ``userId`` once the link is enforced (every agent must keep a user).
+    404 for an unknown agent; 403 outside the actor's scope (:func:`ensure_may_link`); 409 on
+    ``userId`` once the link is enforced (every agent must keep a user). Audited with
+    ``reason`` and published as ``agent.updated`` carrying it.
     """
+    reason = _clean_reason(reason)
     agent = _locked_agent(agent_id)
     if agent.user_id is None:
         return agent
+    previous = agent.user_id
+    _ensure_may_link_agent(actor, agent, [previous])
     before = agent_state(agent)
     agent.user_id = None
     agent.updated_by = actor.username
@@ -263,7 +390,8 @@ def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor) -> Agent:
             "user (the link is enforced). Link it to another user instead.",
             field="userId",
         ) from exc
-    publish_agent_updated(agent=agent, before=before, actor=actor)
+    _audit_link(agent_id=agent.id, user_id=previous, operation="UNLINK", reason=reason, actor=actor)
+    publish_agent_updated(agent=agent, before=before, actor=actor, reason=reason)
     return agent
 
 

@@ -32,6 +32,7 @@ from assignments.services import assignment_assign
 from cases.models import STATUS_FIELDS, CustomerCase
 from cases.selectors import case_actions_for_customer
 from workflow.actors import admin_actor
+from workflow.admin_base import ServiceFormAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_zone
 from workflow.errors import DomainError
@@ -52,7 +53,7 @@ def _cifs(cifs: list[str], limit: int = 20) -> str:
 
 
 @admin.register(CustomerCase)
-class CustomerCaseAdmin(admin.ModelAdmin):
+class CustomerCaseAdmin(ServiceFormAdmin):
     """The customers' cases: statuses and current agents, with both histories on the page."""
 
     form = CustomerCaseForm
@@ -144,8 +145,9 @@ class CustomerCaseAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"actor": admin_actor(request.user)})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        # CustomerCaseForm.clean() already wrote the change through the services; the row
-        # is reloaded so that the log entry and the message describe what is stored.
+        # The services write the change; the row is reloaded so that the log entry and the
+        # message describe what is stored.
+        form.write()
         obj.refresh_from_db()
 
     def construct_change_message(

@@ -1,10 +1,10 @@
 """Forms of the cases back-office: the case change form and bulk assignment.
 
-The case form writes through the same services as the API, from ``clean()``, so that a
-domain error becomes an error on the form instead of a failed request: the agents through
-``assignment_assign`` (the database trigger then writes the assignment history once) and the
-statuses through ``case_update_statuses``. Both run in one savepoint: a refused change leaves
-nothing behind. The admin then only logs what the form reports in ``changes``.
+The case form writes through the same services as the API when the admin saves it
+(``CustomerCaseForm.write``, never in ``clean()``): the agents through ``assignment_assign`` (the
+database trigger then writes the assignment history once) and the statuses through
+``case_update_statuses``, in the admin's transaction. A refusal rolls both back and becomes an
+error on the form (``workflow.admin_base.ServiceForm``); the admin logs what ``write`` reports.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.db import transaction
 
 from agents.models import Agent
 from assignments.services import assignment_assign
 from cases.models import STATUS_FIELDS, CustomerCase
 from cases.services import case_update_statuses
 from workflow.actors import Actor
+from workflow.admin_base import ServiceForm
 from workflow.errors import DomainError
 from workflow.sentinels import UNSET, Unset
 
@@ -50,7 +50,7 @@ def agent_label(agent: Agent | None) -> str:
     return f"{agent.name} ({agent.employee_id})" if agent is not None else "nobody"
 
 
-class CustomerCaseForm(forms.ModelForm):
+class CustomerCaseForm(ServiceForm):
     """The case change form; ``actor`` is set by the admin for the signed-in user."""
 
     actor: Actor
@@ -61,8 +61,21 @@ class CustomerCaseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Human descriptions of what clean() changed, for the admin log.
+        # Human descriptions of what write() changed, for the admin log.
         self.changes: list[str] = []
+        # The case's agents and statuses before this form's values were put on the instance.
+        self.before: dict[str, Any] = {}
+
+    def show_service_error(self, exc: DomainError) -> None:
+        self.add_error(form_field_for(exc, self), exc.message)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Taken here: ModelForm puts the cleaned values on the instance right after clean().
+        self.before = {
+            name: getattr(self.instance, name) for name in (*AGENT_FIELDS, *STATUS_FIELDS)
+        }
+        return cleaned
 
     def _agent_choice(self, name: str) -> uuid.UUID | Unset | None:
         """The agent id to assign for ``name``: UNSET when the field did not change."""
@@ -71,45 +84,40 @@ class CustomerCaseForm(forms.ModelForm):
         agent = self.cleaned_data.get(name)
         return agent.id if agent is not None else None
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
+    def write(self) -> list[str]:
+        """Apply the changed agents and statuses through the services; what changed, for the
+        log (``changes`` too). Raises the services' ``DomainError``: the caller's transaction
+        must roll back then."""
         cleaned = self.cleaned_data
-        if self.errors or self.instance.pk is None:
-            return cleaned
         case = self.instance
         call_choice = self._agent_choice("assigned_call_agent")
         field_choice = self._agent_choice("assigned_field_agent")
         statuses = {name: cleaned[name] for name in STATUS_FIELDS if name in self.changed_data}
         changes: list[str] = []
-        try:
-            with transaction.atomic():
-                if call_choice is not UNSET or field_choice is not UNSET:
-                    _, changed = assignment_assign(
-                        actor=self.actor,
-                        cif=case.customer_id,
-                        call_agent_id=call_choice,
-                        field_agent_id=field_choice,
-                    )
-                    if changed:
-                        changes += [
-                            f"{name.removeprefix('assigned_').replace('_', ' ')}: "
-                            f"{agent_label(getattr(case, name))} → {agent_label(cleaned.get(name))}"
-                            for name in AGENT_FIELDS
-                            if name in self.changed_data
-                        ]
-                if statuses:
-                    _, changed_statuses = case_update_statuses(
-                        actor=self.actor, cif=case.customer_id, **statuses
-                    )
-                    changes += [
-                        f"{name.replace('_', ' ')}: {getattr(case, name)} → {statuses[name]}"
-                        for name in changed_statuses
-                    ]
-        except DomainError as exc:
-            self.add_error(form_field_for(exc, self), exc.message)
-            return cleaned
+        if call_choice is not UNSET or field_choice is not UNSET:
+            _, changed = assignment_assign(
+                actor=self.actor,
+                cif=case.customer_id,
+                call_agent_id=call_choice,
+                field_agent_id=field_choice,
+            )
+            if changed:
+                changes += [
+                    f"{name.removeprefix('assigned_').replace('_', ' ')}: "
+                    f"{agent_label(self.before[name])} → {agent_label(cleaned.get(name))}"
+                    for name in AGENT_FIELDS
+                    if name in self.changed_data
+                ]
+        if statuses:
+            _, changed_statuses = case_update_statuses(
+                actor=self.actor, cif=case.customer_id, **statuses
+            )
+            changes += [
+                f"{name.replace('_', ' ')}: {self.before[name]} → {statuses[name]}"
+                for name in changed_statuses
+            ]
         self.changes = changes
-        return cleaned
+        return changes
 
 
 class AgentChoiceField(forms.ModelChoiceField):

@@ -13,6 +13,13 @@ Retries happen inside the task, with a doubling pause (``KAFKA_HANDLER_RETRY_SEC
 30 s), so the lane stays blocked meanwhile and the key's later events cannot overtake it. While
 the database is unreachable the task waits and tries again without counting attempts: an outage
 is not a reason to dead-letter an event.
+
+A worker asked to stop (SIGTERM, or Ctrl-C) ends a retrying task within a fraction of a second,
+even in the middle of an outage: every pause looks for Celery's shutdown flag
+(:func:`celery.worker.state.maybe_shutdown`, which raises ``WorkerShutdown``). The task then
+ends without acknowledging its message (``acks_late``), and the worker puts the message back at
+the head of its lane queue as it shuts down, so the event is applied after the restart, in
+order, and never dead-lettered for it.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from celery.worker import state as worker_state
 from django.db import InterfaceError, OperationalError, connection, transaction
 
 from kafka_bridge import conf, registry
@@ -37,6 +45,8 @@ DUPLICATE = "duplicate"
 DEAD_LETTERED = "dead-lettered"
 
 MAX_PAUSE_SECONDS = 30.0
+# How often a pause looks whether the worker was asked to shut down.
+SHUTDOWN_POLL_SECONDS = 0.2
 # pg_advisory_xact_lock(class, key hash): "KB" keeps our locks apart from other features'.
 _LOCK_CLASS = 0x4B42
 
@@ -58,6 +68,18 @@ def _pause(attempt: int, initial: float) -> float:
     return min(initial * 2 ** max(attempt - 1, 0), MAX_PAUSE_SECONDS)
 
 
+def _pause_unless_stopping(seconds: float) -> None:
+    """Sleep ``seconds``, or end the task as soon as the worker is asked to shut down
+    (``WorkerShutdown`` / ``WorkerTerminate``; nothing happens outside a worker)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        worker_state.maybe_shutdown()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining, SHUTDOWN_POLL_SECONDS))
+
+
 def _while_database_is_down(what: str, action: Callable[[], T]) -> T:
     """Run ``action``; while the database is unreachable, wait (doubling up to 30 s) and retry."""
     outage = 0
@@ -73,7 +95,7 @@ def _while_database_is_down(what: str, action: Callable[[], T]) -> T:
                 "database unreachable while %s; retrying in %.1f s", what, pause, exc_info=exc
             )
             connection.close()
-            time.sleep(pause)
+            _pause_unless_stopping(pause)
 
 
 def apply_event(
@@ -156,7 +178,7 @@ def apply_event(
                 exc_info=exc,
                 extra={"topic": topic, "event_id": str(event_id)},
             )
-            time.sleep(pause)
+            _pause_unless_stopping(pause)
             continue
         log = logger.info if outcome == DUPLICATE else logger.debug
         log(

@@ -23,6 +23,8 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     permissions: frozenset[str] = field(default_factory=frozenset)
     session_id: str | None = None
+    # A process acting on its own (Kafka handlers, commands), not a person: ``system_actor``.
+    system: bool = False
 
     # DRF and Django treat ``request.user`` through these attributes.
     is_authenticated = True
@@ -49,7 +51,7 @@ class Actor:
 
 def system_actor(name: str) -> Actor:
     """An actor for work no person started (Kafka handlers, scheduled jobs, commands)."""
-    return Actor(username=name[:50])
+    return Actor(username=name[:50], system=True)
 
 
 def admin_actor(user: Any) -> Actor:

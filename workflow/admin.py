@@ -37,10 +37,11 @@ def request_actor(request: HttpRequest) -> Actor:
 
 
 def may_link_users(request: HttpRequest) -> bool:
-    """Whether the admin user may link agents to CRM users: the API's LINK_USERS rule (ADMIN).
+    """Whether the admin user may link agents to CRM users: the API's LINK_USERS rule.
 
     Linking decides whose work a login records, so the admin follows the same matrix as
-    ``POST /agents/link-user``: superusers (ADMIN) may, supervisors may not.
+    ``POST /agents/link-user``: superusers (ADMIN) may link anyone, supervisors only within the
+    scope the agents services enforce (``agents.services.ensure_may_link``).
     """
     return can(request_actor(request), Capability.LINK_USERS)
 

@@ -1,12 +1,15 @@
-"""Building blocks shared by the admin pages of read-only history tables."""
+"""Building blocks shared by admin pages: read-only history tables, forms written by services."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+from workflow.errors import DomainError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +42,61 @@ class ExactCifSearchAdmin(ReadOnlyAdmin):
         if not term:
             return queryset, False
         return queryset.filter(customer_id__in={term, term.upper()}), False
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin form whose change the services write when the admin saves it, never in clean().
+
+    ``service_error`` is the services' refusal of this same submission (see
+    :class:`ServiceFormAdmin`); ``clean()`` shows it through :meth:`show_service_error`, so the
+    form is invalid and shown again with the error where the service put it.
+    """
+
+    service_error: DomainError | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if self.service_error is not None:
+            self.show_service_error(self.service_error)
+        return cleaned
+
+    def show_service_error(self, exc: DomainError) -> None:
+        self.add_error(None, exc.message)
+
+
+class ServiceFormAdmin(admin.ModelAdmin):
+    """A change form that writes through services in ``save_model``.
+
+    Nothing is written while the form validates; ``save_form`` and ``save_related`` write
+    nothing either. When a service refuses in ``save_model``
+    (``DomainError``), the admin's transaction around the save rolls back everything (the
+    change, the log entry), and the same submission is shown again: the view runs once more
+    with the error handed to the form as ``ServiceForm.service_error``.
+    """
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            request._service_error = exc  # type: ignore[attr-defined]
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        return type(form.__name__, (form,), {"service_error": error})
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        # Not form.save(): the subclass's save_model writes through the services.
+        return form.instance
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Nothing: the services write everything in ``save_model`` (no inlines here)."""

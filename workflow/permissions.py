@@ -6,12 +6,15 @@
 | RECORD_WORK       | AGENT, SUPERVISOR, ADMIN | - (the caller also needs a linked agent)   |
 | MANAGE_AGENTS     | SUPERVISOR, ADMIN  | user_management:user, user_management:all        |
 | ASSIGN_CUSTOMERS  | SUPERVISOR, ADMIN  | customer_assignment:all                          |
-| LINK_USERS        | ADMIN              | -                                                |
+| LINK_USERS        | SUPERVISOR, ADMIN  | - (supervisors within their team's scope)        |
+| LINK_ANY_USER     | ADMIN              | -                                                |
 | EDIT_ANY_ACTION   | SUPERVISOR, ADMIN  | -                                                |
 
 Agents may change only the action results they recorded themselves; EDIT_ANY_ACTION lets
-supervisors and admins change anyone's. The API applies the policy per viewset action
-(``workflow.api.permissions.ActionCapability``); services and the admin call :func:`can`.
+supervisors and admins change anyone's. LINK_USERS lets a caller ask to link or unlink; which
+agents and users a supervisor may link is ``agents.services.ensure_may_link``'s to decide.
+The API applies the policy per viewset action (``workflow.api.permissions.ActionCapability``);
+services and the admin call :func:`can`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Capability(StrEnum):
     MANAGE_AGENTS = "manage_agents"
     ASSIGN_CUSTOMERS = "assign_customers"
     LINK_USERS = "link_users"
+    LINK_ANY_USER = "link_any_user"
     EDIT_ANY_ACTION = "edit_any_action"
 
 
@@ -47,7 +51,8 @@ POLICY: dict[Capability, Rule] = {
         OVERSEERS, frozenset({"user_management:user", "user_management:all"})
     ),
     Capability.ASSIGN_CUSTOMERS: Rule(OVERSEERS, frozenset({"customer_assignment:all"})),
-    Capability.LINK_USERS: Rule(frozenset({ROLE_ADMIN})),
+    Capability.LINK_USERS: Rule(OVERSEERS),
+    Capability.LINK_ANY_USER: Rule(frozenset({ROLE_ADMIN})),
     Capability.EDIT_ANY_ACTION: Rule(OVERSEERS),
 }
 

@@ -56,8 +56,8 @@ agent_schema = extend_schema_view(
             "Creates an active agent. employeeId and email must be unique (e-mail compared "
             "case-insensitively): a duplicate answers 409 naming the field. Needs SUPERVISOR or "
             "ADMIN, or the permission user_management:user or user_management:all. userId "
-            "(optional) links the new agent to a CRM user in the same step and needs ADMIN, like "
-            "POST agents/link-user: 404 for an unknown user, 409 when the user is linked to "
+            "(optional) links the new agent to a CRM user in the same step, within the scope "
+            "of POST agents/link-user: 404 for an unknown user, 409 when the user is linked to "
             "another agent. Once agent-user links are enforced (manage.py "
             "enforce_agent_user_link), userId is required (400 on userId)."
         ),
@@ -117,7 +117,10 @@ agent_schema = extend_schema_view(
             "agent). 404 for an unknown agent (field agentId) or user (field userId); 409 when "
             "the user is linked to another agent (field userId) or the agent to another user "
             "(field agentId). Linking the pair already linked is a no-op answering 200. "
-            "ADMIN only."
+            "ADMIN may link any agent and user. SUPERVISOR may link only an agent of type AGENT "
+            "in their own team (the team of the agent linked to their user) to a user whose "
+            "role is AGENT; anything else answers 403. reason (optional, at most 500 "
+            "characters) is kept in the link audit and sent in the agent.updated event."
         ),
         request=LinkUserInput,
         responses={

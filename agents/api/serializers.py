@@ -33,7 +33,8 @@ class AgentCreateInput(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="The CRM user to link the new agent to (ADMIN only); required once "
+        help_text="The CRM user to link the new agent to (within the scope of link-user); "
+        "required once "
         "agent-user links are enforced.",
     )
 
@@ -59,6 +60,14 @@ class AgentUpdateInput(serializers.Serializer):
 class LinkUserInput(serializers.Serializer):
     agentId = serializers.UUIDField()
     userId = serializers.UUIDField()
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=500,
+        help_text="Why the link is made (optional, at most 500 characters); kept in the link "
+        "audit and sent in the agent.updated event.",
+    )
 
 
 class AgentOutput(serializers.Serializer):

@@ -70,7 +70,9 @@ class AgentViewSet(GenericViewSet):
         values = data.validated_data
         actor = _actor(request)
         if values["userId"] is not None and not can(actor, Capability.LINK_USERS):
-            raise Forbidden("Linking a user needs the ADMIN role (link_users).", field="userId")
+            raise Forbidden(
+                "Linking a user needs the SUPERVISOR or ADMIN role (link_users).", field="userId"
+            )
         agent = services.agent_create(
             employee_id=values["employeeId"],
             name=values["name"],
@@ -111,6 +113,7 @@ class AgentViewSet(GenericViewSet):
             agent_id=data.validated_data["agentId"],
             user_id=data.validated_data["userId"],
             actor=_actor(request),
+            reason=data.validated_data.get("reason"),
         )
         message = "Agent linked to the user." if changed else "The agent was already linked."
         return ok(AgentOutput(agent).data, message=message)

@@ -1,6 +1,6 @@
 """State-only: the outbox model moved to ``workflow`` (core) and payments to ``payments``.
 
-Both tables stay where they are (the models are unmanaged); see workflow 0010 and payments
+Both tables stay where they are (the models are unmanaged); see workflow 0011 and payments
 0001, which move the admin content types along.
 """
 
@@ -10,7 +10,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("kafka_bridge", "0001_initial"),
-        ("workflow", "0010_outbox_model"),
+        ("workflow", "0011_outbox_model"),
     ]
 
     operations = [

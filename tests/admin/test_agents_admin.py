@@ -12,15 +12,20 @@ from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.test import Client
 
-from agents.models import Agent
+from agents.models import Agent, AgentLinkAudit
 from tests.admin.conftest import crm_signed_in
 from tests.factories import AgentFactory, CrmUserFactory
+from workflow.models import CrmUser
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/agents/agent/"
 ADD = "/admin/agents/agent/add/"
 STATUS = "/admin/agents/agent/linking-status/"
+
+
+def crm_user(username: str) -> CrmUser:
+    return CrmUser.objects.get(username=username)
 
 
 def change_url(agent: Agent) -> str:
@@ -188,23 +193,49 @@ def test_a_duplicate_employee_id_on_create_is_a_form_error(supervisor: Client) -
     assert Agent.objects.filter(employee_id="EMP001").count() == 1
 
 
-def test_a_supervisor_cannot_link_users_the_field_is_read_only(supervisor: Client) -> None:
-    user = CrmUserFactory(username="not.mine")
-    agent = AgentFactory()
+def test_a_supervisor_links_within_their_team_only_and_never_in_bulk(supervisor: Client) -> None:
+    AgentFactory(employee_id="SUP", type="SUPERVISOR", team="Team A", user=crm_user("sup.admin"))
+    mine = AgentFactory(employee_id="E-MINE", type="AGENT", team="Team A")
+    theirs = AgentFactory(employee_id="E-THEIRS", type="AGENT", team="Team B")
+    user = CrmUserFactory(username="lan.pham", role="AGENT")
+    assert 'name="user"' in supervisor.get(change_url(mine)).content.decode()
 
-    page = supervisor.get(change_url(agent)).content.decode()
-    assert 'name="user"' not in page
+    refused = supervisor.post(change_url(theirs), form_data(theirs, user=str(user.pk), reason="x"))
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert "is in team Team B, not in your team Team A" in errors["__all__"][0]
+    theirs.refresh_from_db()
+    assert theirs.user_id is None
 
-    response = supervisor.post(change_url(agent), form_data(agent, user=str(user.pk)))
-    assert response.status_code == 302
-    agent.refresh_from_db()
-    assert agent.user_id is None
+    response = supervisor.post(change_url(mine), form_data(mine, user=str(user.pk), reason="new"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    mine.refresh_from_db()
+    assert (mine.user_id, mine.updated_by) == (user.pk, "sup.admin")
+    audit = AgentLinkAudit.objects.get(agent_id=mine.pk)
+    assert (audit.operation, audit.reason, audit.actor_username) == ("LINK", "new", "sup.admin")
 
     actions = supervisor.get(CHANGELIST).content.decode()
     assert "link_by_matching_email" not in actions
-    run_action(supervisor, "link_by_matching_email", [agent])
+    run_action(supervisor, "link_by_matching_email", [theirs])
+    theirs.refresh_from_db()
+    assert theirs.user_id is None
+
+
+def test_a_link_or_unlink_in_the_form_requires_a_reason_and_nothing_is_written_without(
+    crm_admin: Client,
+) -> None:
+    user = CrmUserFactory(username="lan.pham")
+    agent = AgentFactory(team="Team A")
+
+    response = crm_admin.post(change_url(agent), form_data(agent, user=str(user.pk), team="B"))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["reason"] == ["Say why the CRM user is linked or unlinked."]
     agent.refresh_from_db()
-    assert agent.user_id is None
+    # The team change in the same form waits for the whole form to be valid.
+    assert (agent.team, agent.user_id) == ("Team A", None)
+    assert not AgentLinkAudit.objects.exists() and log_messages(agent) == []
 
 
 def test_an_admin_links_an_agent_to_a_user_in_the_change_form(crm_admin: Client) -> None:
@@ -212,12 +243,16 @@ def test_an_admin_links_an_agent_to_a_user_in_the_change_form(crm_admin: Client)
     agent = AgentFactory()
     assert 'name="user"' in crm_admin.get(change_url(agent)).content.decode()
 
-    response = crm_admin.post(change_url(agent), form_data(agent, user=str(user.pk)))
+    response = crm_admin.post(
+        change_url(agent), form_data(agent, user=str(user.pk), reason="HR ticket 7")
+    )
 
     assert response.status_code == 302, response.content.decode()[:3000]
     agent.refresh_from_db()
     assert (agent.user_id, agent.updated_by) == (user.pk, "adm.admin")
-    assert log_messages(agent) == ["Linked to user lan.pham (AGENT)."]
+    assert log_messages(agent) == ["Linked to user lan.pham (AGENT) (reason: HR ticket 7)."]
+    audit = AgentLinkAudit.objects.get(agent_id=agent.pk)
+    assert (audit.reason, audit.actor_username) == ("HR ticket 7", "adm.admin")
 
 
 def test_an_admin_moves_an_agent_to_another_user_and_unlinks_it(crm_admin: Client) -> None:
@@ -225,18 +260,27 @@ def test_an_admin_moves_an_agent_to_another_user_and_unlinks_it(crm_admin: Clien
     second = CrmUserFactory(username="second.user")
     agent = AgentFactory(user=first)
 
-    assert (
-        crm_admin.post(change_url(agent), form_data(agent, user=str(second.pk))).status_code == 302
-    )
+    moved = crm_admin.post(change_url(agent), form_data(agent, user=str(second.pk), reason="moved"))
+    assert moved.status_code == 302
     agent.refresh_from_db()
     assert agent.user_id == second.pk
 
-    assert crm_admin.post(change_url(agent), form_data(agent, user="")).status_code == 302
+    unlinked = crm_admin.post(change_url(agent), form_data(agent, user="", reason="left"))
+    assert unlinked.status_code == 302
     agent.refresh_from_db()
     assert agent.user_id is None
     assert log_messages(agent) == [
-        "Linked to user second.user (AGENT) instead of first.user (AGENT).",
-        "Unlinked from user second.user (AGENT).",
+        "Linked to user second.user (AGENT) instead of first.user (AGENT) (reason: moved).",
+        "Unlinked from user second.user (AGENT) (reason: left).",
+    ]
+    assert list(
+        AgentLinkAudit.objects.filter(agent_id=agent.pk)
+        .order_by("occurred_at", "-operation")
+        .values_list("operation", "user_id", "reason")
+    ) == [
+        ("UNLINK", first.pk, "moved"),
+        ("LINK", second.pk, "moved"),
+        ("UNLINK", second.pk, "left"),
     ]
 
 
@@ -247,7 +291,9 @@ def test_a_user_linked_elsewhere_is_a_form_error_on_the_user_field_and_nothing_i
     AgentFactory(employee_id="E-OWNER", user=user)
     agent = AgentFactory(team="Team A")
 
-    response = crm_admin.post(change_url(agent), form_data(agent, user=str(user.pk), team="Team B"))
+    response = crm_admin.post(
+        change_url(agent), form_data(agent, user=str(user.pk), team="Team B", reason="r")
+    )
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -270,12 +316,16 @@ def test_an_admin_creates_an_agent_linked_to_a_user(crm_admin: Client) -> None:
             "team": "Team A",
             "is_active": "on",
             "user": str(user.pk),
+            "reason": "new hire",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     agent = Agent.objects.get(employee_id="EMP901")
     assert agent.user_id == user.pk
-    assert log_messages(agent, ADDITION) == ["Created; linked to user new.agent (AGENT)."]
+    assert log_messages(agent, ADDITION) == [
+        "Created; linked to user new.agent (AGENT) (reason: new hire)."
+    ]
+    assert AgentLinkAudit.objects.get(agent_id=agent.pk).reason == "new hire"
 
 
 def test_the_user_autocomplete_offers_only_users_without_an_agent(crm_admin: Client) -> None:

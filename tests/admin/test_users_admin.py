@@ -209,9 +209,10 @@ def test_users_who_already_have_an_agent_are_skipped(crm_admin: Client) -> None:
     assert Agent.objects.count() == 1
 
 
-def test_supervisors_do_not_get_the_action_since_they_cannot_link(supervisor: Client) -> None:
-    user = CrmUserFactory()
-    assert "create_agent_profiles" not in supervisor.get(USERS).content.decode()
+def test_supervisors_create_profiles_only_within_their_linking_scope(supervisor: Client) -> None:
+    # sup.admin has no agent profile, so no team: the service refuses every link.
+    user = CrmUserFactory(role="AGENT")
+    assert "create_agent_profiles" in supervisor.get(USERS).content.decode()
     apply_action(
         supervisor, {user: {"employee_id": "EMP500", "name": "N", "type": "AGENT", "team": "T"}}
     )

@@ -586,7 +586,7 @@ def test_a_link_that_slips_past_the_check_still_answers_409(
 
 
 @pytest.mark.parametrize("role", ["AGENT", "SUPERVISOR"])
-def test_only_an_admin_may_link_users(role: str) -> None:
+def test_an_agent_or_a_supervisor_without_a_team_may_not_link_users(role: str) -> None:
     agent = AgentFactory()
     user = CrmUserFactory()
 
@@ -645,7 +645,7 @@ def test_an_admin_may_create_an_agent_linked_to_a_user_in_one_step() -> None:
     assert data["userId"] == str(user.id)
 
 
-def test_a_supervisor_may_not_link_a_user_while_creating_an_agent() -> None:
+def test_a_supervisor_without_a_team_may_not_link_a_user_while_creating_an_agent() -> None:
     client = client_for(CrmUserFactory(role="SUPERVISOR"))
     response = client.post(
         "/api/v1/collection/agents",
@@ -659,5 +659,5 @@ def test_a_supervisor_may_not_link_a_user_while_creating_an_agent() -> None:
         },
         format="json",
     )
-    envelope_error(response, 403, "FORBIDDEN", field="userId")
+    envelope_error(response, 403, "FORBIDDEN", field="agentId")
     assert not Agent.objects.filter(employee_id="LNK2").exists()

@@ -18,7 +18,9 @@ from agents import linking, services
 from agents.models import Agent
 from tests.api import client_for, envelope_error
 from tests.factories import AgentFactory, CrmUserFactory
+from workflow import agent_link_ddl
 from workflow.actors import Actor
+from workflow.agent_link_ddl import LinkState
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import CrmUser
 
@@ -251,8 +253,8 @@ def always_reverted() -> Iterator[None]:
     try:
         yield
     finally:
-        linking.revert_user_link()
-        assert linking.link_state().relaxed
+        agent_link_ddl.revert_user_link()
+        assert agent_link_ddl.link_state().relaxed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -267,7 +269,7 @@ def test_enforcement_refuses_while_agents_are_unlinked_then_succeeds_and_reverts
     assert code == 2
     assert "E-UNLINKED" in out and "Not Yet" in out and "E-LINKED" not in out
     assert "Refused: 1 agent(s) are not linked to a user." in out
-    assert linking.link_state() == linking.LinkState(not_null=False, delete_rule="SET NULL")
+    assert agent_link_ddl.link_state() == LinkState(not_null=False, delete_rule="SET NULL")
 
     assert run()[0] == 0  # links E-UNLINKED to its user
     assert enforce("--dry-run") == (
@@ -275,11 +277,11 @@ def test_enforcement_refuses_while_agents_are_unlinked_then_succeeds_and_reverts
         "Would change: agents.user_id nullable, fk_agents_user_id ON DELETE SET NULL -> "
         "agents.user_id NOT NULL, fk_agents_user_id ON DELETE RESTRICT.\n",
     )
-    assert not linking.link_state().not_null
+    assert not agent_link_ddl.link_state().not_null
 
     code, out = enforce()
     assert code == 0 and out.startswith("Changed:")
-    assert linking.link_state() == linking.LinkState(not_null=True, delete_rule="RESTRICT")
+    assert agent_link_ddl.link_state() == LinkState(not_null=True, delete_rule="RESTRICT")
     assert enforce() == (
         0,
         "Nothing to do: agents.user_id NOT NULL, fk_agents_user_id ON DELETE RESTRICT.\n",
@@ -298,7 +300,7 @@ def test_enforcement_refuses_while_agents_are_unlinked_then_succeeds_and_reverts
 
     code, out = enforce("--revert")
     assert code == 0 and out.startswith("Changed:")
-    assert linking.link_state() == linking.LinkState(not_null=False, delete_rule="SET NULL")
+    assert agent_link_ddl.link_state() == LinkState(not_null=False, delete_rule="SET NULL")
     assert enforce("--revert")[1].startswith("Nothing to do:")
     services.agent_unlink_user(agent_id=linked.id, actor=ACTOR)
     assert Agent.objects.get(id=linked.id).user_id is None
@@ -309,7 +311,7 @@ def test_after_enforcement_an_agent_without_a_user_is_a_400_not_a_500(
     always_reverted: None,
 ) -> None:
     AgentFactory(user=CrmUserFactory())
-    linking.enforce_user_link()
+    agent_link_ddl.enforce_user_link()
 
     with pytest.raises(ValidationFailed) as refused:
         services.agent_create(
@@ -379,7 +381,7 @@ def test_enforcement_fails_fast_when_the_table_is_busy(always_reverted: None) ->
 
     assert code == 1
     assert "Could not lock the agents and users tables within 0.2 s (nothing changed)" in out
-    assert not linking.link_state().not_null
+    assert not agent_link_ddl.link_state().not_null
 
 
 @pytest.mark.django_db

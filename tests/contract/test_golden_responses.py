@@ -192,7 +192,7 @@ CASES: list[Case] = [
         "agents_create", "POST", f"{API}agents", AGENT_BODY, forbidden="an"
     ),
     Case(
-        "agents_create__403_user_id_needs_admin",
+        "agents_create__403_user_id_out_of_scope",
         "POST",
         f"{API}agents",
         "supervisor",
@@ -321,7 +321,15 @@ CASES: list[Case] = [
         "POST",
         f"{API}agents/link-user",
         {"agentId": str(A_DUNG), "userId": str(U_FREE)},
-        forbidden="supervisor",
+        forbidden="an",
+    ),
+    # Supervisors link within their team only (issue 10); an agent of another team is refused.
+    Case(
+        "link_user__403_supervisor_out_of_scope",
+        "POST",
+        f"{API}agents/link-user",
+        "supervisor",
+        {"agentId": str(A_DUNG), "userId": str(U_FREE)},
     ),
     Case(
         "link_user__404_unknown_agent",

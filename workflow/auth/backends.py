@@ -36,6 +36,7 @@ SUPERVISOR_PERMISSIONS = (
     "agents.view_agent",
     "agents.add_agent",
     "agents.change_agent",
+    "agents.view_agentlinkaudit",
     "cases.view_customercase",
     "cases.change_customercase",
     "cases.view_customercaseaction",

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import OperationalError
 
-from agents import linking
+from workflow import agent_link_ddl
 
 # The exit status when enforcement is refused because some agents are not linked.
 REFUSED_EXIT = 2
@@ -36,10 +36,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lock-timeout",
             type=float,
-            default=linking.DEFAULT_LOCK_TIMEOUT_SECONDS,
+            default=agent_link_ddl.DEFAULT_LOCK_TIMEOUT_SECONDS,
             metavar="SECONDS",
             help="longest wait for the table locks "
-            f"(default {linking.DEFAULT_LOCK_TIMEOUT_SECONDS:g})",
+            f"(default {agent_link_ddl.DEFAULT_LOCK_TIMEOUT_SECONDS:g})",
         )
 
     def handle(
@@ -47,14 +47,14 @@ class Command(BaseCommand):
     ) -> None:
         try:
             if revert:
-                result = linking.revert_user_link(dry_run=dry_run, lock_timeout=lock_timeout)
+                result = agent_link_ddl.revert_user_link(dry_run=dry_run, lock_timeout=lock_timeout)
             else:
-                result = linking.enforce_user_link(
+                result = agent_link_ddl.enforce_user_link(
                     dry_run=dry_run, lock_timeout=lock_timeout, limit=LISTED_AT_MOST
                 )
-        except linking.LinkSchemaMissing as exc:
+        except agent_link_ddl.LinkSchemaMissing as exc:
             raise CommandError(str(exc)) from exc
-        except linking.LinkNotEnforceable as exc:
+        except agent_link_ddl.LinkNotEnforceable as exc:
             self.write_unlinked(exc)
             raise CommandError(
                 f"Refused: {exc.total} agent(s) are not linked to a user. Link them first "
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         verb = "Would change" if result.dry_run else "Changed"
         self.stdout.write(self.style.SUCCESS(f"{verb}: {result.before} -> {result.after}."))
 
-    def write_unlinked(self, exc: linking.LinkNotEnforceable) -> None:
+    def write_unlinked(self, exc: agent_link_ddl.LinkNotEnforceable) -> None:
         self.stdout.write(self.style.WARNING(f"{exc.total} agent(s) without a user:"))
         for agent in exc.unlinked:
             self.stdout.write(f"  {agent.employee_id:<12} {agent.email:<40} {agent.name}")

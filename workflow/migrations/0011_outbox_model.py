@@ -28,7 +28,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflow", "0009_reassignment_flags"),
+        ("workflow", "0010_agent_link_audit"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
