@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -14,7 +15,7 @@ admin.site.index_template = "admin/cases/site_index.html"
 admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 
-API_PREFIX = "api/v1/collection/"
+API_PREFIX = settings.API_PREFIX  # "api/v1/collection/" unless set otherwise
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
