@@ -23,6 +23,8 @@ graceful_timeout = timeout
 keepalive = 5
 # Requests are logged by the application (JSON, with the request id); not twice.
 accesslog = None
+# No control socket: nothing uses it, and $HOME is read-only in the image.
+control_socket_disable = True
 # Heartbeat files in memory: the image's root filesystem is read-only on Kubernetes.
 if os.path.isdir("/dev/shm"):  # noqa: S108 (a RAM disk, not a temporary file)
     worker_tmp_dir = "/dev/shm"  # noqa: S108

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -179,6 +180,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Keep a worker's database connection across tasks (a new one per event halves throughput).
 CELERY_DB_REUSE_MAX = 1000
+# Beat marks itself alive on every tick (manage.py liveness beat).
+CELERY_BEAT_SCHEDULER = "workflow.liveness:LivenessScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "workflow-heartbeat": {
         "task": "workflow.tasks.heartbeat",
@@ -187,6 +190,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     **WORKFLOW_BEAT_SCHEDULE,
     **KAFKA_BRIDGE_BEAT_SCHEDULE,
 }
+
+# Liveness files of the consumer, relay and beat loops (manage.py liveness NAME).
+LIVENESS_DIR = Path(env_str("LIVENESS_DIR", str(Path(tempfile.gettempdir()) / "collectioncrm")))
 
 # Agent performance answers cached in Redis (0 = no caching); see agents/cache.py.
 PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)

@@ -13,6 +13,7 @@ from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer
 from kafka_bridge.runloop import StopFlag
 from kafka_bridge.topics import CONSUMER_GROUPS
+from workflow import liveness
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         )
         try:
             while not stop.stopping:
+                liveness.touch("consumer")
                 for consumer in consumers:
                     close_old_connections()
                     consumer.step(poll_timeout / len(consumers))
