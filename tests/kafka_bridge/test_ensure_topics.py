@@ -62,3 +62,34 @@ def test_it_creates_the_missing_topics_once_with_the_configured_partitions(
         assert _run().strip().endswith("all topics exist")
     finally:
         kafka.delete_topics(*own_topic_names, *(f"{name}.dlq" for name in own_topic_names))
+
+
+def test_a_consumer_picks_up_a_topic_created_after_it_subscribed(
+    settings: SettingsWrapper,
+) -> None:
+    import time
+
+    from kafka_bridge.clients import make_consumer
+
+    settings.KAFKA_AUTO_CREATE_TOPICS = False  # as in production: nobody creates it by accident
+    settings.KAFKA_METADATA_REFRESH_MS = 1_000
+    topic = kafka.unique_name("test.late.topic")
+    consumer = make_consumer(kafka.unique_name("test-late-group"))
+    consumer.subscribe([topic])
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            consumer.poll(0.2)
+        kafka.create_topics(topic, partitions=1)
+        kafka.produce(topic, [("key-1", b'{"late": true}')])
+        received = None
+        deadline = time.monotonic() + 20
+        while received is None and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None and message.error() is None:
+                received = message
+        assert received is not None, "the consumer never saw the topic created after it"
+        assert received.value() == b'{"late": true}'
+    finally:
+        consumer.close()
+        kafka.delete_topics(topic)
