@@ -11,6 +11,7 @@ docs/operations.md for the budget against PostgreSQL's ``max_connections``.
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 from collectioncrm.env import env_int, env_port
@@ -28,6 +29,14 @@ control_socket_disable = True
 # Heartbeat files in memory: the image's root filesystem is read-only on Kubernetes.
 if os.path.isdir("/dev/shm"):  # noqa: S108 (a RAM disk, not a temporary file)
     worker_tmp_dir = "/dev/shm"  # noqa: S108
+
+
+def on_starting(server: Any) -> None:
+    """Start with an empty metrics folder: samples of a previous run must not be added up."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "workflow.probes.ProbeMiddleware",
+    "workflow.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -295,6 +296,12 @@ SPECTACULAR_SETTINGS = {
         "RecoveryAbilityStatusEnum": "workflow.enums.RecoveryAbilityStatus",
     },
 }
+
+# --- Observability ---------------------------------------------------------------------------
+# GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; unset, /metrics is off (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Celery workers serve their own metrics on this port (0: off); reach it only inside the cluster.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
 
 # --- Logging: one JSON object per line ----------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))

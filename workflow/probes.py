@@ -1,4 +1,4 @@
-"""The health probes, answered before host validation and the HTTPS redirect.
+"""The health probes and /metrics, answered before host validation and the HTTPS redirect.
 
 Kubernetes and Docker probe a container by its IP address (``Host: 10.1.2.3:3003``), which no
 ``ALLOWED_HOSTS`` lists, and over plain HTTP. These paths read nothing from the request, so
@@ -12,10 +12,13 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from workflow import views
+from workflow.metrics import metrics_view
 
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "/healthz": views.healthz,
     "/readyz": views.readyz,
+    # Prometheus scrapes each pod by its address too; the view checks METRICS_TOKEN.
+    "/metrics": metrics_view,
 }
 
 
