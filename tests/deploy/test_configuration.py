@@ -183,3 +183,9 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         "call_command('check', deploy=True, fail_level='WARNING')\n"
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_sentry_is_off_by_default_and_on_with_a_dsn() -> None:
+    show = "import json, sentry_sdk\nprint(json.dumps(sentry_sdk.get_client().is_active()))"
+    assert django_json(show) is False
+    assert django_json(show, SENTRY_DSN="http://public@127.0.0.1:9/1") is True
