@@ -7,6 +7,7 @@ that: the loop is stuck, whatever it waits on. Writes are throttled to one per s
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,25 @@ def touch(name: str) -> None:
     target = path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.touch()
+
+
+def record(name: str, details: dict[str, Any]) -> None:
+    """Mark the loop ``name`` alive and store ``details`` for its health check to report."""
+    target = path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_text(json.dumps(details))
+    partial.replace(target)
+    _last_touch[name] = time.monotonic()
+
+
+def details(name: str) -> dict[str, Any]:
+    """What the loop ``name`` last stored with :func:`record` (empty if nothing)."""
+    try:
+        stored = json.loads(path(name).read_text() or "{}")
+    except (FileNotFoundError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
 
 
 def age(name: str) -> float | None:

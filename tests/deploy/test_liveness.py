@@ -50,3 +50,15 @@ def test_beat_marks_itself_alive_on_every_tick(liveness_dir: Path) -> None:
     scheduler.setup_schedule()
     scheduler.tick()
     assert liveness.age("beat") is not None
+
+
+def test_the_consumer_check_reports_missing_topics_and_can_fail_on_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    liveness.record("consumer", {"missing_topics": ["auth-service.user.created"]})
+    call_command("liveness", "consumer")
+    assert "missing in Kafka: auth-service.user.created" in capsys.readouterr().err
+    with pytest.raises(CommandError, match=r"run manage\.py ensure_topics"):
+        call_command("liveness", "consumer", "--fail-on-missing-topics")
+    liveness.record("consumer", {"missing_topics": []})
+    call_command("liveness", "consumer", "--fail-on-missing-topics")
