@@ -15,7 +15,7 @@ from typing import Literal
 from django.db import transaction
 
 from agents.models import Agent
-from agents.services import agent_create, agent_link_user, agent_update
+from agents import services
 from workflow.actors import Actor
 from workflow.enums import AgentType
 from workflow.errors import Conflict, NotFound
@@ -63,7 +63,7 @@ def _create_for_user(*, user: CrmUser, team: str, actor: Actor) -> Agent:
         if Agent.objects.filter(employee_id=employee_id).exists():
             continue
         try:
-            return agent_create(
+            return services.agent_create(
                 employee_id=employee_id,
                 name=agent_name_for_user(user),
                 email=user.email,
@@ -117,9 +117,9 @@ def agent_provision_for_user(
             field="email",
         )
     if namesakes:
-        agent, _ = agent_link_user(agent_id=namesakes[0].id, user_id=user_id, actor=actor)
+        agent, _ = services.agent_link_user(agent_id=namesakes[0].id, user_id=user_id, actor=actor)
         return agent, "linked"
     agent = _create_for_user(user=user, team=team, actor=actor)
     if not user.is_active:
-        agent = agent_update(agent_id=agent.id, actor=actor, is_active=False)
+        agent = services.agent_update(agent_id=agent.id, actor=actor, is_active=False)
     return agent, "created"
