@@ -14,8 +14,8 @@ from typing import Literal
 
 from django.db import transaction
 
-from agents.models import Agent
 from agents import services
+from agents.models import Agent
 from workflow.actors import Actor
 from workflow.enums import AgentType
 from workflow.errors import Conflict, NotFound
