@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PASSWORD = "Bench#2026"
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 MARKER_TABLE = "public.bench_dataset"
 FIRST_DAY = dt.date(2024, 1, 1)
 
@@ -146,6 +146,14 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
             outcome.steps[label] = time.perf_counter() - started
             echo(f"  {label}: {outcome.steps[label]:.1f} s")
         cursor.execute(
+            "SELECT array_agg(indexrelid::regclass::text) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE NOT i.indisvalid AND n.nspname = 'workflow_service'"
+        )
+        invalid = cursor.fetchone()[0]  # type: ignore[index]
+        if invalid:
+            raise RuntimeError(f"invalid indexes after the load: {invalid}")
+        cursor.execute(
             f"CREATE TABLE {MARKER_TABLE} (version int, sizes jsonb, generated_at timestamptz)"
         )
         cursor.execute(
@@ -182,7 +190,9 @@ def _drop_secondary_indexes(cursor: Any, table: str) -> list[str]:
     rows = cursor.fetchall()
     for name, _ in rows:
         cursor.execute(f"DROP INDEX {name}")
-    return [definition for _, definition in rows]
+    # pg_get_indexdef() says "ON ONLY" for an index of a partitioned table: that would make an
+    # invalid parent index and none on the partitions. Without ONLY it cascades to them.
+    return [definition.replace(" ON ONLY ", " ON ", 1) for _, definition in rows]
 
 
 # Agents and users are numbered 1..agents; the array ``a.ids`` (ordered by employee id) maps a
@@ -250,14 +260,18 @@ _STEPS: list[tuple[str, str]] = [
         FROM generate_series(1, %(customers)s) n, {AGENT_IDS}
         """,
     ),
-    # Versions v = 1..k of customer n start spread over FIRST_DAY .. today; the last is current.
+    # Versions v = 1..k of customer n start spread over FIRST_DAY .. today; the last is current,
+    # each other one ends the day the next starts (computed, not lead(): a window would sort
+    # every row together with the agents' array).
     (
         "assignment history",
         f"""
         WITH v AS (
             SELECT n, v, k,
                    %(first_day)s::date + ((v - 1) * %(span_days)s / k)
-                       + n % greatest(1, %(span_days)s / k / 2) AS start_date
+                       + n % greatest(1, %(span_days)s / k / 2) AS start_date,
+                   CASE WHEN v < k THEN %(first_day)s::date + (v * %(span_days)s / k)
+                       + n % greatest(1, %(span_days)s / k / 2) END AS end_date
             FROM generate_series(1, %(customers)s) n,
                  LATERAL (SELECT %(per_customer)s + (n <= %(extra_versions)s)::int AS k) kk,
                  LATERAL generate_series(1, kk.k) v
@@ -270,10 +284,7 @@ _STEPS: list[tuple[str, str]] = [
                     ELSE a.ids[1 + (v.n + v.v * 13) % %(agents)s] END,
                CASE WHEN v.v = v.k THEN a.ids[1 + (v.n + 7) % %(agents)s]
                     ELSE a.ids[1 + (v.n + v.v * 13 + 7) % %(agents)s] END,
-               v.start_date,
-               CASE WHEN v.v < v.k THEN lead(v.start_date) OVER (PARTITION BY v.n ORDER BY v.v)
-               END,
-               v.v = v.k, v.start_date, v.start_date
+               v.start_date, v.end_date, v.v = v.k, v.start_date, v.start_date
         FROM v, {AGENT_IDS}
         """,
     ),
