@@ -8,7 +8,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +243,9 @@ def _http(
                             f"{worker_class} c={concurrency} {case.name}: {outcome.errors} "
                             f"errors: {outcome.sample[:300]}"
                         )
-                    time.sleep(0.5)  # let the writes of one case settle before the next
+                    waited = load.settle(server.base_url)
+                    if waited > 2:
+                        _echo(f"    (the server was busy {waited:.0f} s after the run)")
         finally:
             server.stop()
     return rows
@@ -267,7 +268,10 @@ def _kafka(args: argparse.Namespace, problems: list[str]) -> list[dict[str, Any]
     outcomes.append(kafka.measure_relay(events=args.relay_events, echo=_echo))
     for outcome in outcomes:
         if outcome.lost:
-            problems.append(f"{outcome.path}: {outcome.lost} of {outcome.events} events missing")
+            problems.append(
+                f"{outcome.path}: {outcome.lost} of {outcome.events} events not applied by the "
+                "time-out"
+            )
     return [outcome.as_dict() for outcome in outcomes]
 
 

@@ -5,11 +5,32 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 SCRIPT = Path(__file__).resolve().parent / "requests.lua"
+
+
+def settle(base_url: str, *, limit: float = 120) -> float:
+    """Wait until the server answers ``/healthz`` within 50 ms again: requests of the previous
+    case that wrk gave up on are still being served and would slow the next case down.
+    Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        sent = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=limit) as response:  # noqa: S310
+                response.read()
+        except OSError:
+            pass
+        else:
+            if time.monotonic() - sent < 0.05:
+                break
+        time.sleep(0.2)
+    return time.monotonic() - started
 
 
 @dataclass(frozen=True)
@@ -76,8 +97,9 @@ def run(
         str(connections),
         "--duration",
         f"{max(1, round(seconds))}s",
+        # A response slower than the run itself is a time-out error, not silently missing.
         "--timeout",
-        "10s",
+        f"{max(1, min(10, round(seconds)))}s",
         "--script",
         str(SCRIPT),
         base_url,
@@ -94,6 +116,9 @@ def run(
     data = json.loads(lines[-1].removeprefix("BENCHJSON "))
     socket_errors = sum(data["errors"][kind] for kind in ("connect", "read", "write", "timeout"))
     latency = data["latency_us"]
+    if data["requests"] == 0:
+        socket_errors = max(socket_errors, 1)  # nothing answered within the run: not a pass
+        data["sample"] = "no response within the run " + data["sample"]
     return Outcome(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,

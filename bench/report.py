@@ -70,7 +70,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "## Kafka",
             "",
-            "| path | events | seconds | events/s | lost |",
+            "| path | events | seconds | events/s | not applied |",
             "|---|--:|--:|--:|--:|",
         ]
         for row in kafka:

@@ -247,12 +247,11 @@ def _refresh() -> None:
 
 
 def _latency(args: argparse.Namespace) -> None:
-    from workflow.generations import bump_agent as invalidate_agent
-
-    from reports import performance
     from agents.models import Agent
+    from reports import performance
     from tests.api import client_for
     from tests.factories import CrmUserFactory
+    from workflow.generations import bump_agent as invalidate_agent
     from workflow.models import CrmUser
 
     client = client_for(cast(CrmUser, CrmUserFactory(role="SUPERVISOR")))
