@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck check bench stop services status clean
+.PHONY: run test install lint typecheck check bench bench-quick bench-views wrk stop services status clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,11 +38,27 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-## Benchmarks (figures, never pass/fail): performance endpoint on 1,000,000 action records,
-## then Kafka end-to-end throughput. BENCH_ARGS="--rows 200000" for a quicker run.
-bench: $(STAMP)
+## Load benchmark (issue 11; bench/README.md): generated bank-scale data, gunicorn, wrk, every
+## endpoint at 8/32/64 connections, Kafka paths. Figures, never pass/fail. Results in
+## bench/results/. BENCH_ARGS="--scale 0.1 --keep" for a smaller, reusable data set.
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## The same end to end in about a minute, to check that the harness works (CI runs it).
+bench-quick: $(STAMP) wrk
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+## Report-view refresh time and in-process latency of the performance endpoints.
+bench-views: $(STAMP)
 	$(BIN)/python scripts/bench_performance.py $(BENCH_ARGS)
-	$(BIN)/python scripts/kafka_throughput.py
+
+# wrk from Debian's packages; installed when missing and we are root.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "installing wrk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: sudo apt-get install wrk"; exit 1; fi; }
 
 ## Start / stop / show the embedded PostgreSQL, Redis and Kafka.
 services: $(STAMP)

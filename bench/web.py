@@ -1,0 +1,117 @@
+"""The web tier as in production: gunicorn serving ``collectioncrm.wsgi`` on a loopback port.
+
+Production settings (``collectioncrm.settings``, ``DEBUG`` off, no embedded servers), pointed
+by the environment at the benchmark's database and at the Redis database holding the sessions
+the harness opened. Its log goes to a file under the results folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WORKER_CLASSES: dict[str, list[str]] = {
+    # What the issue measures against: 4 sync workers, one request at a time each.
+    "sync": ["--workers", "4", "--worker-class", "sync"],
+    # 4 workers of 4 threads: a request waiting on PostgreSQL frees the core for another.
+    "gthread": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_environment(*, database_url: str) -> dict[str, str]:
+    """The environment of a production process on the benchmark's servers."""
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "collectioncrm.settings",
+        "DEBUG": "false",
+        "EMBEDDED_SERVICES": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "KAFKA_BROKERS": settings.KAFKA_BROKERS,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "JWT_SECRET": settings.JWT_SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@dataclass
+class WebServer:
+    worker_class: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(worker_class: str, *, database_url: str, log_dir: Path) -> WebServer:
+    """Start gunicorn and wait until ``/healthz`` answers."""
+    port = free_port()
+    log = log_dir / f"gunicorn-{worker_class}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "collectioncrm.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        *WORKER_CLASSES[worker_class],
+        "--timeout",
+        "60",
+        "--backlog",
+        "2048",
+    ]
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=server_environment(database_url=database_url),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = WebServer(worker_class, port, process, log)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
+        try:
+            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+        time.sleep(0.2)
