@@ -206,7 +206,7 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"agentId": str(w.free_agent.id), "userId": str(w.free_user.id)},
         ),
         200,
-        10,
+        11,  # with the link audit row (issue 10)
     ),
     "POST /actions": (
         lambda w: (
