@@ -79,7 +79,7 @@ class Load:
                 kind = "write"
             else:
                 marker = None
-                path = f"{ACTIONS}?cif=CIF{customer:07d}&pageSize=20"
+                path = f"{ACTIONS}/customer/CIF{customer:07d}?pageSize=20"
                 status, answer = self.system.http("GET", path, token=self.token, connection=conn)
                 kind = "read"
             if status == 0:  # the connection broke: a new one for the next request

