@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck check bench stop services status clean
+.PHONY: run test install lint typecheck check bench soak faults-long stop services status clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_performance.py $(BENCH_ARGS)
 	$(BIN)/python scripts/kafka_throughput.py
+
+## Soak (soak/README.md): 10 minutes, 32 clients, a fault every minute, exact reconciliation
+## and memory per process. SOAK_ARGS="--duration 60 --fault-every 20" is the CI version.
+soak: $(STAMP)
+	$(BIN)/python soak/soak.py $(SOAK_ARGS)
+
+## The fault tests at full length: broker down a whole minute, a stream of 10,000 events.
+faults-long: $(STAMP)
+	FAULTS_BROKER_DOWN_SECONDS=60 FAULTS_STREAM=10000 $(BIN)/python -m pytest -s tests/faults $(PYTEST_ARGS)
 
 ## Start / stop / show the embedded PostgreSQL, Redis and Kafka.
 services: $(STAMP)

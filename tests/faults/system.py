@@ -485,7 +485,7 @@ class System:
         """Produce ``(key, JSON value)`` pairs to the private broker and wait for the acks."""
         from confluent_kafka import Producer
 
-        producer = Producer({"bootstrap.servers": self.brokers, "linger.ms": 5})
+        producer = Producer({"bootstrap.servers": self.brokers, "linger.ms": 5, "log_level": 2})
         for number, (key, value) in enumerate(messages):
             producer.produce(topic, key=key, value=json.dumps(value))
             if number % 500 == 0:
