@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck check bench bench-quick bench-views wrk stop services status clean
+.PHONY: run test install lint typecheck check bench bench-quick bench-views wrk soak faults-long fuzz stop services status clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ wrk:
 	    echo "installing wrk"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "wrk is missing: sudo apt-get install wrk"; exit 1; fi; }
+
+## Soak (soak/README.md): 10 minutes, 32 clients, a fault every minute, exact reconciliation
+## and memory per process. SOAK_ARGS="--duration 60 --fault-every 20" is the CI version.
+soak: $(STAMP)
+	$(BIN)/python soak/soak.py $(SOAK_ARGS)
+
+## The fault tests at full length: broker down a whole minute, a stream of 10,000 events.
+faults-long: $(STAMP)
+	FAULTS_BROKER_DOWN_SECONDS=60 FAULTS_STREAM=10000 $(BIN)/python -m pytest -s tests/faults $(PYTEST_ARGS)
 
 ## Start / stop / show the embedded PostgreSQL, Redis and Kafka.
 services: $(STAMP)

@@ -181,6 +181,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task taken by a worker that then died (SIGKILL, OOM, node lost) is handed out again after
+# this many seconds (acks_late). Redis' default of an hour would hold a killed lane worker's
+# event, and its key's position, that long. Longer than any task runs, or a slow one is redone.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 300, minimum=1)
+}
 # Celery keeps Django's logging (JSON, with the request id) instead of installing its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -108,8 +108,47 @@ def _claim(batch: int) -> list[_Row]:
 
 
 class ProducerFatalError(Exception):
-    """The producer hit a fatal error (librdkafka: it must be replaced by a new one). The sweep's
-    bookkeeping was committed; the caller discards the producer and makes a new one."""
+    """The producer must be replaced by a new one: librdkafka reported a fatal error, or the
+    producer's idempotence state no longer matches the broker's. The sweep's bookkeeping was
+    committed; the caller discards the producer and makes a new one."""
+
+
+# Errors of a producer whose id, epoch or sequence numbers the broker does not (or no longer)
+# accept, e.g. after a failover to a cluster that lost its state. librdkafka treats some as
+# fatal and retries others internally until the message times out; a new producer (a new
+# producer id) is the cure for all of them.
+_STALE_PRODUCER_ERRORS = frozenset(
+    {
+        KafkaError._FATAL,
+        KafkaError._FENCED,
+        KafkaError.PRODUCER_FENCED,
+        KafkaError.INVALID_PRODUCER_EPOCH,
+        KafkaError.UNKNOWN_PRODUCER_ID,
+        KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        KafkaError.INVALID_PRODUCER_ID_MAPPING,
+    }
+)
+
+
+def _needs_new_producer(producer: Producer, errors: list[KafkaError | str]) -> bool:
+    """Whether a sweep that delivered nothing failed because of the producer itself.
+
+    A fatal or producer-state error says so directly. Delivery timeouts are ambiguous: the
+    broker is down (a new producer would not help, and nothing is lost by keeping this one), or
+    it answers but refuses this producer's id, which librdkafka keeps retrying until the message
+    times out (measured with tansu restarted empty: UNKNOWN_PRODUCER_ID, epoch bumped, again,
+    forever). A metadata request tells the two apart.
+    """
+    kafka_errors = [error for error in errors if isinstance(error, KafkaError)]
+    if any(e.fatal() or e.code() in _STALE_PRODUCER_ERRORS for e in kafka_errors):
+        return True
+    if not kafka_errors or any(e.code() != KafkaError._MSG_TIMED_OUT for e in kafka_errors):
+        return False
+    try:
+        producer.list_topics(timeout=2)
+    except KafkaException:
+        return False  # the broker is unreachable: keep the producer, retry later
+    return True
 
 
 def _produce_wave(
@@ -150,13 +189,15 @@ def _produce_wave(
 def relay_once(producer: Producer, *, batch: int | None = None) -> int:
     """One sweep: publish up to ``batch`` rows (default ``OUTBOX_RELAY_BATCH``) in order per
     key; return how many were delivered. A broker outage does not raise: failures stay in the
-    table (``attempts``, ``last_error``) and are retried by the next sweep. Only a fatal
-    producer error raises :class:`ProducerFatalError` (after the bookkeeping is committed)."""
+    table (``attempts``, ``last_error``) and are retried by the next sweep. A producer that must
+    be replaced (fatal error, or refused by a broker that answers) raises
+    :class:`ProducerFatalError` after the bookkeeping is committed."""
     size = batch if batch is not None else conf.relay_batch()
     # Long enough for librdkafka to report every message (it gives up after message.timeout.ms).
     timeout = conf.delivery_timeout_ms() / 1000 + 5
     delivered: list[int] = []
     failed: dict[int, str] = {}
+    errors: list[KafkaError | str] = []
     fatal = False
     with transaction.atomic():
         rows = _claim(size)
@@ -179,6 +220,7 @@ def relay_once(producer: Producer, *, batch: int | None = None) -> int:
                         del queues[group]
                 else:
                     failed[row.id] = str(error)
+                    errors.append(error)
                     fatal = fatal or (isinstance(error, KafkaError) and error.fatal())
                     del queues[group]  # the key's later rows wait for the next sweep
             if fatal:
@@ -203,7 +245,7 @@ def relay_once(producer: Producer, *, batch: int | None = None) -> int:
                     """,
                     [list(failed), [error[:2000] for error in failed.values()]],
                 )
-    if fatal:
+    if fatal or (failed and not delivered and _needs_new_producer(producer, errors)):
         raise ProducerFatalError(next(iter(failed.values())))
     if failed:
         logger.warning(

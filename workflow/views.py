@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -60,6 +63,21 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    """Errors outside the API's exception handler (middleware, admin) answer in the envelope;
+    an unreachable database is 503 ``SERVICE_UNAVAILABLE`` there too, never a 500."""
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        message = "The database is unavailable; try again."
+        response = JsonResponse(
+            {
+                "success": False,
+                "data": None,
+                "message": message,
+                "errors": [{"code": "SERVICE_UNAVAILABLE", "message": message}],
+            },
+            status=503,
+        )
+        response["Retry-After"] = "1"
+        return response
     return JsonResponse(
         {
             "success": False,

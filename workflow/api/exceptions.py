@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -36,6 +37,18 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str]]:
         error["field"] = field
         error["message"] = f"{field}: {detail}"
     return [error]
+
+
+def service_unavailable(exc: Exception) -> Response:
+    """503 ``SERVICE_UNAVAILABLE`` for a database that cannot be reached (logged, not traced)."""
+    logger.warning(
+        "database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc) else exc
+    )
+    response = fail(
+        status=503, code="SERVICE_UNAVAILABLE", message="The database is unavailable; try again."
+    )
+    response["Retry-After"] = "1"
+    return response
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -74,5 +87,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
     if isinstance(exc, exceptions.APIException):
         return fail(status=exc.status_code, code="ERROR", message=str(exc.detail))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # PostgreSQL unreachable, restarting or the connection cut mid-request: the transaction
+        # was rolled back (or, for a cut COMMIT, its outcome is unknown); the client may retry.
+        return service_unavailable(exc)
     logger.exception("unhandled error in API view", extra={"view": repr(context.get("view"))})
     return fail(status=500, code="INTERNAL_ERROR", message="An unexpected error occurred.")
