@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck check bench stop services status clean
+.PHONY: run test fuzz install lint typecheck check bench stop services status clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: $(STAMP)
 ## Run the full test suite (embedded servers unless *_URL / KAFKA_BROKERS are set).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Fuzz the API from its OpenAPI document with a large, random example budget (the suite runs
+## the same tests with a small, fixed one). FUZZ_EXAMPLES=N per operation and role.
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/security/test_fuzz_api.py $(PYTEST_ARGS)
 
 ## Lint: ruff, and the import-linter contracts (dependencies point one way, pyproject.toml).
 lint: $(STAMP)
