@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from actions.api.filters import ActionFilter
 from actions.models import ActionRecord
 from agents.models import Agent
+from agents.scope import AgentScope
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
 
@@ -26,28 +27,39 @@ class ActionFilters:
     end_date: dt.date | None = None
 
 
-def _filtered(queryset: QuerySet[ActionRecord], filters: ActionFilters) -> QuerySet[ActionRecord]:
-    """Apply ``filters``, join the agent for ``agentName`` and order newest first."""
+def _filtered(
+    queryset: QuerySet[ActionRecord], filters: ActionFilters, scope: AgentScope | None
+) -> QuerySet[ActionRecord]:
+    """Apply ``filters`` and ``scope`` (None: every action), join the agent for ``agentName``
+    and order newest first."""
+    if scope is not None:
+        queryset = queryset.filter(scope.work())
     queryset = ActionFilter(asdict(filters), queryset).qs
     return queryset.select_related("agent").order_by("-action_date", "id")
 
 
-def actions_for_customer(*, cif: str, filters: ActionFilters) -> QuerySet[ActionRecord]:
+def actions_for_customer(
+    *, cif: str, filters: ActionFilters, scope: AgentScope | None = None
+) -> QuerySet[ActionRecord]:
     """The actions taken on customer ``cif``; 404 when the customer does not exist."""
     if not Customer.objects.filter(cif=cif).exists():
         raise NotFound(f"No customer with cif {cif}.", field="cif")
-    return _filtered(ActionRecord.objects.filter(customer_id=cif), filters)
+    return _filtered(ActionRecord.objects.filter(customer_id=cif), filters, scope)
 
 
-def actions_for_loan(*, account_number: str, filters: ActionFilters) -> QuerySet[ActionRecord]:
+def actions_for_loan(
+    *, account_number: str, filters: ActionFilters, scope: AgentScope | None = None
+) -> QuerySet[ActionRecord]:
     """The actions taken on loan ``account_number``; 404 when the loan does not exist."""
     if not Loan.objects.filter(account_number=account_number).exists():
         raise NotFound(f"No loan with account number {account_number}.", field="accountNumber")
-    return _filtered(ActionRecord.objects.filter(loan_id=account_number), filters)
+    return _filtered(ActionRecord.objects.filter(loan_id=account_number), filters, scope)
 
 
-def actions_for_agent(*, agent_id: uuid.UUID, filters: ActionFilters) -> QuerySet[ActionRecord]:
+def actions_for_agent(
+    *, agent_id: uuid.UUID, filters: ActionFilters, scope: AgentScope | None = None
+) -> QuerySet[ActionRecord]:
     """The actions recorded by agent ``agent_id``; 404 when the agent does not exist."""
     if not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
-    return _filtered(ActionRecord.objects.filter(agent_id=agent_id), filters)
+    return _filtered(ActionRecord.objects.filter(agent_id=agent_id), filters, scope)

@@ -19,7 +19,7 @@ from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.models import Customer, Loan
-from workflow.permissions import Capability, can
+from workflow.permissions import Access, Capability, grant
 from workflow.sentinels import UNSET, Unset
 
 # Clocks drift between the agents' devices and the server; more than this ahead is a mistake.
@@ -139,10 +139,12 @@ def action_update_result(
 ) -> ActionRecord:
     """Change the result (and, when given, the notes) of action ``action_id``.
 
-    Only the agent who recorded the action may, unless the caller holds EDIT_ANY_ACTION.
+    EDIT_RESULTS: supervisors and admins may change any action; an agent (scope OWN_ACTIONS)
+    only the actions it recorded.
     """
     check_choice(action_result, ActionResult, field="actionResult")
-    editor = None if can(actor, Capability.EDIT_ANY_ACTION) else active_agent_for_actor(actor)
+    scoped = grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED
+    editor = active_agent_for_actor(actor) if scoped else None
 
     record = ActionRecord.objects.select_for_update().filter(id=action_id).first()
     if record is None:

@@ -9,20 +9,25 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from agents.models import Agent
+from agents.scope import AgentScope
 from assignments.api.filters import AssignmentFilter
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
-from workflow.errors import NotFound
+from workflow.errors import Forbidden, NotFound
+from workflow.models import Customer
 
 
 def assignments_for_agent(
-    *, agent_id: uuid.UUID, cif: str | None = None
+    *, agent_id: uuid.UUID, cif: str | None = None, scope: AgentScope | None = None
 ) -> QuerySet[CustomerAgent]:
     """The current assignments naming the agent as call or field agent, ordered by cif.
 
     Each row carries its customer and the customer's case (None when it has no case), joined
     in the same query. ``cif`` narrows to one customer (exact match). Unknown agent: 404.
+    Within a ``scope`` only the scope's own agent may be listed (403 otherwise).
     """
+    if scope is not None and scope.agent_id != agent_id:
+        raise Forbidden("An agent may list only its own assignments.", field="agentId")
     if not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
     assignments = (
@@ -35,12 +40,22 @@ def assignments_for_agent(
     return assignments.order_by("customer_id", "id")
 
 
-def assignment_history(*, cif: str) -> QuerySet[CustomerAgent]:
+def assignment_history(*, cif: str, scope: AgentScope | None = None) -> QuerySet[CustomerAgent]:
     """Every assignment version of the customer, newest first, with both agents joined.
 
     Versions opened on the same business day are told apart by ``created_at`` (the time of
     the transaction that wrote them), then the current one first. Unknown customer: 404.
+    Within a ``scope`` only a customer currently assigned to the scope's agent (403 otherwise,
+    before the customer is even looked up).
     """
+    if (
+        scope is not None
+        and not Customer.objects.filter(scope.customers("")).filter(cif=cif).exists()
+    ):
+        raise Forbidden(
+            f"Customer {cif} is not assigned to you: its assignment history is not yours to read.",
+            field="cif",
+        )
     customer_get(cif=cif)
     return (
         CustomerAgent.objects.filter(customer_id=cif)

@@ -9,6 +9,7 @@ import uuid
 
 from django.db.models import F, QuerySet
 
+from agents.scope import AgentScope
 from cases.api.filters import CaseActionFilter, CollectionStatusFilter
 from cases.models import CustomerCaseAction, CustomerCollectionStatus
 from workflow.errors import NotFound, ValidationFailed
@@ -24,14 +25,21 @@ def customer_get(*, cif: str) -> Customer:
 
 
 def case_actions_for_customer(
-    *, cif: str, start_date: dt.date | None = None, end_date: dt.date | None = None
+    *,
+    cif: str,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    scope: AgentScope | None = None,
 ) -> QuerySet[CustomerCaseAction]:
-    """The customer's case actions, newest first, on the business days ``start..end``.
+    """The customer's case actions, newest first, on the business days ``start..end``, within
+    ``scope`` (None: all of them).
 
     Raises ``NotFound`` for an unknown customer rather than answering an empty list.
     """
     customer_get(cif=cif)
     actions = CustomerCaseAction.objects.filter(customer_id=cif).select_related("agent")
+    if scope is not None:
+        actions = actions.filter(scope.work())
     actions = CaseActionFilter({"start_date": start_date, "end_date": end_date}, actions).qs
     # The id makes the order total, so that pages never repeat or skip a row.
     return actions.order_by("-action_date", "-created_at", "-id")

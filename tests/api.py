@@ -14,10 +14,10 @@ from workflow.auth import sessions, tokens
 from workflow.models import CrmUser
 
 
-def client_for(
+def login_as(
     user: CrmUser, *, roles: list[str] | None = None, permissions: list[str] | None = None
-) -> APIClient:
-    """An API client holding a valid access token of ``user`` with a live session."""
+) -> tuple[str, str]:
+    """A live Redis session of ``user`` and a valid access token of it: ``(token, sessionId)``."""
     roles = roles or [user.role]
     session_id = sessions.create_session(
         {
@@ -31,6 +31,20 @@ def client_for(
     token, _ = tokens.mint_access(
         user_id=str(user.id), username=user.username, roles=roles, session_id=session_id
     )
+    return token, session_id
+
+
+def bearer_for(user: CrmUser, **kwargs: Any) -> str:
+    """An ``Authorization`` header value for ``user`` (a new live session)."""
+    token, _ = login_as(user, **kwargs)
+    return f"Bearer {token}"
+
+
+def client_for(
+    user: CrmUser, *, roles: list[str] | None = None, permissions: list[str] | None = None
+) -> APIClient:
+    """An API client holding a valid access token of ``user`` with a live session."""
+    token, session_id = login_as(user, roles=roles, permissions=permissions)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     client.session_id = session_id  # type: ignore[attr-defined]

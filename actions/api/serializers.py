@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import ActionRecord
-from workflow.api.fields import DateRangeInput, UTCDateTimeField
+from workflow.api.fields import DateRangeInput, JsonInput, UTCDateTimeField
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 
 
-class VisitLocationInput(serializers.Serializer):
+class VisitLocationInput(JsonInput):
     latitude = serializers.DecimalField(
         max_digits=None,
         decimal_places=None,
@@ -30,7 +30,7 @@ class VisitLocationInput(serializers.Serializer):
     address = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class ActionCreateInput(serializers.Serializer):
+class ActionCreateInput(JsonInput):
     cif = serializers.CharField(max_length=20)
     loanAccountNumber = serializers.CharField(max_length=20)
     type = serializers.ChoiceField(choices=ActionType.choices)
@@ -52,7 +52,7 @@ class ActionCreateInput(serializers.Serializer):
     )
 
 
-class ActionResultInput(serializers.Serializer):
+class ActionResultInput(JsonInput):
     actionResult = serializers.ChoiceField(choices=ActionResult.choices)
     notes = serializers.CharField(
         max_length=5000,

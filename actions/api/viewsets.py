@@ -24,9 +24,10 @@ from actions.api.serializers import (
     ActionResultInput,
 )
 from actions.models import ActionRecord
+from agents.scope import AgentScope, agent_scope
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.permissions import ActionCapability
+from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
 
@@ -34,6 +35,10 @@ from workflow.sentinels import UNSET
 def _actor(request: Request) -> Actor:
     assert isinstance(request.user, Actor)
     return request.user
+
+
+def _scope(request: Request) -> AgentScope | None:
+    return agent_scope(_actor(request), scope_of(request))
 
 
 def _action_filters(request: Request) -> selectors.ActionFilters:
@@ -57,10 +62,10 @@ class ActionViewSet(GenericViewSet):
     permission_classes = [ActionCapability]
     capabilities = {
         "create": Capability.RECORD_WORK,
-        "for_customer": Capability.READ,
-        "for_loan": Capability.READ,
-        "for_agent": Capability.READ,
-        "result": Capability.RECORD_WORK,
+        "for_customer": Capability.READ_CUSTOMER_WORK,
+        "for_loan": Capability.READ_CUSTOMER_WORK,
+        "for_agent": Capability.READ_CUSTOMER_WORK,
+        "result": Capability.EDIT_RESULTS,
     }
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
@@ -99,17 +104,25 @@ class ActionViewSet(GenericViewSet):
     @action(detail=False, url_path="customer/<str:cif>")
     def for_customer(self, request: Request, cif: str) -> Response:
         filters = _action_filters(request)
-        return self._page(selectors.actions_for_customer(cif=cif, filters=filters))
+        return self._page(
+            selectors.actions_for_customer(cif=cif, filters=filters, scope=_scope(request))
+        )
 
     @action(detail=False, url_path="loan/<str:accountNumber>")
     def for_loan(self, request: Request, accountNumber: str) -> Response:
         filters = _action_filters(request)
-        return self._page(selectors.actions_for_loan(account_number=accountNumber, filters=filters))
+        return self._page(
+            selectors.actions_for_loan(
+                account_number=accountNumber, filters=filters, scope=_scope(request)
+            )
+        )
 
     @action(detail=False, url_path="agent/<uuid:agentId>")
     def for_agent(self, request: Request, agentId: uuid.UUID) -> Response:
         filters = _action_filters(request)
-        return self._page(selectors.actions_for_agent(agent_id=agentId, filters=filters))
+        return self._page(
+            selectors.actions_for_agent(agent_id=agentId, filters=filters, scope=_scope(request))
+        )
 
     @action(detail=True, methods=["put"])
     def result(self, request: Request, id: uuid.UUID) -> Response:

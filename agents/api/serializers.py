@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from workflow.api.fields import UTCDateTimeField
+from workflow.api.fields import JsonInput, UTCDateTimeField
 from workflow.enums import AgentType
 
 AGENT_UPDATE_FIELDS = ("name", "email", "phone", "type", "team", "isActive")
@@ -20,7 +20,7 @@ class AgentListFilters(serializers.Serializer):
     isActive = serializers.BooleanField(required=False)
 
 
-class AgentCreateInput(serializers.Serializer):
+class AgentCreateInput(JsonInput):
     employeeId = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=100)
@@ -39,7 +39,7 @@ class AgentCreateInput(serializers.Serializer):
     )
 
 
-class AgentUpdateInput(serializers.Serializer):
+class AgentUpdateInput(JsonInput):
     """Any of the fields; an omitted field keeps its value, ``phone: null`` clears it."""
 
     name = serializers.CharField(max_length=100, required=False)
@@ -57,7 +57,7 @@ class AgentUpdateInput(serializers.Serializer):
         return attrs
 
 
-class LinkUserInput(serializers.Serializer):
+class LinkUserInput(JsonInput):
     agentId = serializers.UUIDField()
     userId = serializers.UUIDField()
     reason = serializers.CharField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from assignments.models import ReassignmentFlag
-from workflow.api.fields import UTCDateTimeField
+from workflow.api.fields import JsonInput, UTCDateTimeField
 from workflow.enums import (
     CollateralStatus,
     CustomerStatus,
@@ -67,7 +67,7 @@ class AssignmentHistoryOutput(AssignmentOutput):
     )
 
 
-class AssignmentUpdateInput(serializers.Serializer):
+class AssignmentUpdateInput(JsonInput):
     """Agents to assign: an omitted key keeps the current agent, null clears the role."""
 
     assignedCallAgentId = serializers.UUIDField(required=False, allow_null=True)

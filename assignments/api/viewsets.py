@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from agents.scope import agent_scope
 from assignments.api.openapi import assignment_schema
 from assignments.api.serializers import (
     AgentAssignmentOutput,
@@ -30,7 +31,7 @@ from assignments.selectors import assignment_history, assignments_for_agent
 from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.permissions import ActionCapability
+from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
 
@@ -44,9 +45,9 @@ class AssignmentViewSet(GenericViewSet):
     capabilities = {
         "create": Capability.ASSIGN_CUSTOMERS,
         "update": Capability.ASSIGN_CUSTOMERS,
-        "for_agent": Capability.READ,
+        "for_agent": Capability.READ_CUSTOMER_WORK,
         "pending_reassignment": Capability.READ,
-        "history": Capability.READ,
+        "history": Capability.READ_CUSTOMER_WORK,
     }
     lookup_url_kwarg = "assignment_id"
     lookup_value_converter = "uuid"
@@ -86,8 +87,11 @@ class AssignmentViewSet(GenericViewSet):
 
     @action(detail=False, url_path="agent/<uuid:agent_id>")
     def for_agent(self, request: Request, agent_id: uuid.UUID) -> Response:
+        assert isinstance(request.user, Actor)
         assignments = assignments_for_agent(
-            agent_id=agent_id, cif=request.query_params.get("cif") or None
+            agent_id=agent_id,
+            cif=request.query_params.get("cif") or None,
+            scope=agent_scope(request.user, scope_of(request)),
         )
         rows = self.paginate_queryset(assignments)
         return self.get_paginated_response(
@@ -107,5 +111,6 @@ class AssignmentViewSet(GenericViewSet):
 
     @action(detail=False, url_path="history/<str:cif>")
     def history(self, request: Request, cif: str) -> Response:
-        history = assignment_history(cif=cif)
+        assert isinstance(request.user, Actor)
+        history = assignment_history(cif=cif, scope=agent_scope(request.user, scope_of(request)))
         return ok({"history": AssignmentHistoryOutput(history, many=True).data})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from workflow.api.fields import UTCDateTimeField
+from workflow.api.fields import JsonInput, UTCDateTimeField
 from workflow.enums import (
     CollateralStatus,
     CustomerStatus,
@@ -49,7 +49,7 @@ class CaseActionOutput(CaseStatusesOutput):
     updatedBy = serializers.CharField(source="updated_by")
 
 
-class CaseActionInput(serializers.Serializer):
+class CaseActionInput(JsonInput):
     """A status input: notes and/or statuses (a status not given keeps its value)."""
 
     cif = serializers.CharField(max_length=20)

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from agents.scope import agent_scope
 from cases.api.openapi import case_schema
 from cases.api.serializers import CaseActionInput, CaseActionOutput
 from cases.selectors import case_actions_for_customer
@@ -19,7 +20,7 @@ from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
-from workflow.api.permissions import ActionCapability
+from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
 
@@ -30,7 +31,7 @@ class CaseViewSet(GenericViewSet):
     permission_classes = [ActionCapability]
     capabilities = {
         "create": Capability.RECORD_WORK,
-        "for_customer": Capability.READ,
+        "for_customer": Capability.READ_CUSTOMER_WORK,
     }
 
     def create(self, request: Request) -> Response:
@@ -53,12 +54,14 @@ class CaseViewSet(GenericViewSet):
 
     @action(detail=False, url_path="customer/<str:cif>")
     def for_customer(self, request: Request, cif: str) -> Response:
+        assert isinstance(request.user, Actor)
         dates = DateRangeInput(data=request.query_params)
         dates.is_valid(raise_exception=True)
         case_actions = case_actions_for_customer(
             cif=cif,
             start_date=dates.validated_data.get("startDate"),
             end_date=dates.validated_data.get("endDate"),
+            scope=agent_scope(request.user, scope_of(request)),
         )
         rows = self.paginate_queryset(case_actions)
         return self.get_paginated_response({"caseActions": CaseActionOutput(rows, many=True).data})

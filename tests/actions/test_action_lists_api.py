@@ -23,7 +23,8 @@ def at(text: str) -> dt.datetime:
 
 @pytest.fixture
 def reader() -> APIClient:
-    client, _ = agent_client()
+    # A supervisor reads every customer's work; an agent's own scope: tests/security.
+    client, _ = agent_client("SUPERVISOR")
     return client
 
 
@@ -305,11 +306,18 @@ def test_the_lists_answer_in_a_constant_number_of_queries(
 # --- who may read -------------------------------------------------------------------------
 
 
-def test_any_crm_role_may_read_even_without_an_agent_profile(loan: Loan) -> None:
+def test_supervisors_and_admins_read_without_an_agent_profile(loan: Loan) -> None:
     ActionRecordFactory(loan=loan)
-    for role in ("AGENT", "SUPERVISOR", "ADMIN"):
+    for role in ("SUPERVISOR", "ADMIN"):
         client = client_for(CrmUserFactory(role=role))
         assert len(listed(client, f"{BASE}/customer/CIF-L1")["actions"]) == 1
+
+
+def test_an_agent_without_an_agent_profile_has_no_work_to_read(loan: Loan) -> None:
+    ActionRecordFactory(loan=loan)
+    client = client_for(CrmUserFactory(role="AGENT"))
+
+    envelope_error(client.get(f"{BASE}/customer/CIF-L1"), 403, "AGENT_NOT_FOUND")
 
 
 def test_a_role_outside_the_matrix_may_not_read(loan: Loan) -> None:

@@ -26,7 +26,8 @@ def supervisor() -> APIClient:
 
 
 def reader() -> APIClient:
-    client, _ = agent_client()
+    # A supervisor reads every customer's work; an agent's own scope: tests/security.
+    client, _ = agent_client("SUPERVISOR")
     return client
 
 

@@ -559,10 +559,19 @@ CASES: list[Case] = [
     # --- GET assignments/agent/{agentId} --------------------------------------------------
     Case("assignments_for_agent__200", "GET", f"{API}assignments/agent/{A_AN}"),
     Case("assignments_for_agent__200_cif", "GET", f"{API}assignments/agent/{A_AN}?cif=CIF-G002"),
-    Case("assignments_for_agent__200_field_agent", "GET", f"{API}assignments/agent/{A_CUONG}"),
+    Case(
+        "assignments_for_agent__200_field_agent",
+        "GET",
+        f"{API}assignments/agent/{A_CUONG}",
+        actor="supervisor",
+    ),
+    # An agent reads only its own customers (issue 13: scope OWN_WORK).
+    Case("assignments_for_agent__403_another_agent", "GET", f"{API}assignments/agent/{A_CUONG}"),
     Case("assignments_for_agent__400_page", "GET", f"{API}assignments/agent/{A_AN}?page=0"),
     *_unauthorized_and_forbidden("assignments_for_agent", "GET", f"{API}assignments/agent/{A_AN}"),
-    Case("assignments_for_agent__404", "GET", f"{API}assignments/agent/{UNKNOWN}"),
+    Case(
+        "assignments_for_agent__404", "GET", f"{API}assignments/agent/{UNKNOWN}", actor="supervisor"
+    ),
     # --- POST assignments -----------------------------------------------------------------
     Case(
         "assignments_create__201_reassign",
@@ -690,12 +699,25 @@ CASES: list[Case] = [
     ),
     # --- GET assignments/history/{cif} ----------------------------------------------------
     Case("assignments_history__200", "GET", f"{API}assignments/history/CIF-G001"),
-    Case("assignments_history__200_company", "GET", f"{API}assignments/history/CIF-G004"),
-    Case("assignments_history__200_empty", "GET", f"{API}assignments/history/CIF-G003"),
+    Case(
+        "assignments_history__200_company",
+        "GET",
+        f"{API}assignments/history/CIF-G004",
+        actor="supervisor",
+    ),
+    Case(
+        "assignments_history__200_empty",
+        "GET",
+        f"{API}assignments/history/CIF-G003",
+        actor="supervisor",
+    ),
+    Case("assignments_history__403_not_assigned", "GET", f"{API}assignments/history/CIF-G004"),
     *_unauthorized_and_forbidden(
         "assignments_history", "GET", f"{API}assignments/history/CIF-G001"
     ),
-    Case("assignments_history__404", "GET", f"{API}assignments/history/CIF-NONE"),
+    Case(
+        "assignments_history__404", "GET", f"{API}assignments/history/CIF-NONE", actor="supervisor"
+    ),
     # --- GET assignments/pending-reassignment ---------------------------------------------
     Case("pending_reassignment__200", "GET", f"{API}assignments/pending-reassignment"),
     Case(

@@ -10,7 +10,11 @@ A viewset names the capability (``workflow.permissions``) of every action it ser
             ...
         }
 
-The maps are data on purpose: the access matrix can be read from them.
+The maps are data on purpose: the access matrix (endpoint x method x role -> allowed / scoped /
+denied) is read from them and ``workflow.permissions.POLICY`` (``tests/security``). When the
+caller holds the capability only within a scope, the permission records it on the request and
+the action applies it: ``scope_of(request)`` is that :class:`~workflow.permissions.Scope`, None
+when the caller may act on every object.
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from workflow.actors import Actor
-from workflow.permissions import Capability, can
+from workflow.permissions import NARROWS, Access, Capability, Grant, Scope, can, grant
 
 # What DRF sets ``view.action`` to for OPTIONS (it serves the view's metadata).
 METADATA = "metadata"
 
 
-def _denied(capability: Capability) -> str:
-    return f"This needs the {capability.value} capability (see the role matrix)."
+def denial_message(capability: Capability) -> str:
+    named = NARROWS.get(capability, capability)
+    return f"This needs the {named.value} capability (see the role matrix)."
 
 
 class ActionCapability(BasePermission):
@@ -57,6 +62,16 @@ class ActionCapability(BasePermission):
                 self.message = f"No capability is declared for {action or 'this method'}."
                 return False
             if not can(actor, capability):
-                self.message = _denied(capability)
+                self.message = denial_message(capability)
                 return False
+        if action is not None and action != METADATA:
+            request.grant = grant(actor, capabilities[action])  # type: ignore[attr-defined]
         return True
+
+
+def scope_of(request: Request) -> Scope | None:
+    """The scope within which the caller may do the current action (None: every object)."""
+    granted: Grant = getattr(request, "grant", Grant(Access.DENIED))
+    if granted.access is Access.DENIED:
+        raise AssertionError("scope_of() called before the action's permission was checked.")
+    return granted.scope

@@ -72,9 +72,15 @@ def paginated(name: str, items_key: str, item: type[serializers.BaseSerializer])
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number (default 1)."),
     OpenApiParameter(
-        "pageSize", OpenApiTypes.INT, description="Items per page, 1 to 100 (default 10)."
+        "page",
+        {"type": "integer", "minimum": 1},
+        description="1-based page number (default 1).",
+    ),
+    OpenApiParameter(
+        "pageSize",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        description="Items per page, 1 to 100 (default 10).",
     ),
 ]
 

@@ -13,17 +13,18 @@ from rest_framework.views import APIView
 
 from workflow.actors import Actor
 from workflow.api.envelope import ok
+from workflow.api.fields import JsonInput
 from workflow.api.schema import enveloped, errors
 from workflow.auth import services
 from workflow.auth.throttle import client_ip
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(JsonInput):
     username = serializers.CharField(max_length=50)
     password = serializers.CharField(max_length=200, trim_whitespace=False)
 
 
-class RefreshInput(serializers.Serializer):
+class RefreshInput(JsonInput):
     refreshToken = serializers.CharField()
 
 
