@@ -9,10 +9,13 @@
 | LINK_USERS        | SUPERVISOR, ADMIN  | - (supervisors within their team's scope)        |
 | LINK_ANY_USER     | ADMIN              | -                                                |
 | EDIT_ANY_ACTION   | SUPERVISOR, ADMIN  | -                                                |
+| OVERRIDE_CONTACTS | SUPERVISOR, ADMIN  | -                                                |
 
 Agents may change only the action results they recorded themselves; EDIT_ANY_ACTION lets
 supervisors and admins change anyone's. LINK_USERS lets a caller ask to link or unlink; which
 agents and users a supervisor may link is ``agents.services.ensure_may_link``'s to decide.
+OVERRIDE_CONTACTS lets supervisors and admins allow, with a reason, a contact attempt that the
+contact policy refused.
 The API applies the policy per viewset action (``workflow.api.permissions.ActionCapability``);
 services and the admin call :func:`can`.
 """
@@ -33,6 +36,7 @@ class Capability(StrEnum):
     LINK_USERS = "link_users"
     LINK_ANY_USER = "link_any_user"
     EDIT_ANY_ACTION = "edit_any_action"
+    OVERRIDE_CONTACTS = "override_contacts"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ POLICY: dict[Capability, Rule] = {
     Capability.LINK_USERS: Rule(OVERSEERS),
     Capability.LINK_ANY_USER: Rule(frozenset({ROLE_ADMIN})),
     Capability.EDIT_ANY_ACTION: Rule(OVERSEERS),
+    Capability.OVERRIDE_CONTACTS: Rule(OVERSEERS),
 }
 
 
