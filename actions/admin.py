@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 
 from actions.models import ActionRecord
 from agents.admin_filters import AgentTeamFilter
+from workflow.admin_base import ReadOnlyAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_today, business_zone, day_start_utc
 
@@ -227,7 +228,7 @@ class ActionRecordChangeList(ChangeList):
 
 
 @admin.register(ActionRecord)
-class ActionRecordAdmin(admin.ModelAdmin):
+class ActionRecordAdmin(ReadOnlyAdmin):
     """Every call, visit and message agents recorded (read-only)."""
 
     list_display = [
@@ -252,8 +253,6 @@ class ActionRecordAdmin(admin.ModelAdmin):
     sortable_by = ["action_time"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    actions = None
 
     @admin.display(description="action date (bank time)", ordering="action_date")
     def action_time(self, action: ActionRecord) -> dt.datetime:
@@ -279,12 +278,3 @@ class ActionRecordAdmin(admin.ModelAdmin):
             return queryset, False
         values = {term, term.upper()}
         return queryset.filter(Q(customer_id__in=values) | Q(loan_id__in=values)), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -19,14 +19,16 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from agents import linking
+from agents import (
+    linking,
+    users_admin,  # noqa: F401  (registers the CRM users' admin)
+)
 from agents.forms import AgentAdminForm, LinkPairForm, add_domain_error, user_label
 from agents.models import Agent, AgentLinkAudit
 from agents.selectors import unlinked_agents_matching, unlinked_users_matching
 from agents.services import agent_link_user, agent_update, supervisor_team
 from workflow import agent_link_ddl
-from workflow.admin import may_link_users, request_actor
-from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin
+from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin, may_link_users, request_actor
 from workflow.errors import DomainError
 from workflow.models import CrmUser
 from workflow.permissions import Capability, can

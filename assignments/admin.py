@@ -47,8 +47,6 @@ class CustomerAgentAdmin(ExactCifSearchAdmin):
     search_help_text = "An exact cif, e.g. C00000001."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    actions = None
 
     @admin.display(description="cif", ordering="customer_id")
     def cif(self, version: CustomerAgent) -> str:
@@ -112,7 +110,6 @@ class ReassignmentFlagAdmin(ExactCifSearchAdmin):
     sortable_by = ["flagged_at"]
     search_fields = ["customer_id"]
     search_help_text = "An exact cif, e.g. C00000001."
-    show_facets = admin.ShowFacets.NEVER
     actions = ["open_in_cases"]
 
     @admin.display(description="cif", ordering="customer_id")

@@ -22,7 +22,6 @@ class CustomerCaseActionAdmin(ExactCifSearchAdmin):
     search_help_text = "An exact cif, e.g. C00000001."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description="cif", ordering="customer_id")
     def cif(self, action: CustomerCaseAction) -> str:

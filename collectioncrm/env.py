@@ -7,7 +7,8 @@ message naming the variable, never fall back silently to a default.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
+import re
+from urllib.parse import quote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -100,3 +101,93 @@ def env_brokers(name: str, default: str | None = None) -> str:
                 f"Environment variable {name} must be host:port[,host:port...]; got {value!r}."
             )
     return value
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    """Return the variable as a number, optionally bounded below."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a number."
+        ) from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"Environment variable {name}={number} must be >= {minimum}.")
+    return number
+
+
+_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def env_url_prefix(name: str, default: str) -> str:
+    """Return a URL path prefix such as ``/api/v1/collection`` in the form Django's ``path()``
+    takes: no leading slash, one trailing slash (``api/v1/collection/``).
+
+    The value must start with ``/`` and consist of one or more non-empty segments of letters,
+    digits and ``. _ ~ -``; a trailing slash is allowed.
+    """
+    value = env_str(name, default)
+    segments = value.removesuffix("/").split("/")
+    if (
+        not value.startswith("/")
+        or len(segments) < 2
+        or not all(_PREFIX_SEGMENT.fullmatch(segment) for segment in segments[1:])
+    ):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a URL path such as /api/v1/collection "
+            f"(segments of letters, digits, '.', '_', '~', '-'); got {value!r}."
+        )
+    return "/".join(segments[1:]) + "/"
+
+
+def env_port(name: str, default: int) -> int:
+    """Return the variable as a TCP port number (1-65535)."""
+    port = env_int(name, default, minimum=1)
+    if port > 65535:
+        raise ImproperlyConfigured(f"Environment variable {name}={port} must be <= 65535.")
+    return port
+
+
+def service_urls_from_parts() -> dict[str, str]:
+    """``DATABASE_URL`` and ``REDIS_URL`` built from the CRM compose file's separate variables,
+    for each URL that is unset while its host variable is set.
+
+    Precedence: ``DATABASE_URL`` wins over ``DB_HOST``/``DB_PORT``/``DB_USERNAME``/
+    ``DB_PASSWORD``/``DB_DATABASE``, and ``REDIS_URL`` over ``REDIS_HOST``/``REDIS_PORT``/
+    ``REDIS_PASSWORD``/``REDIS_DB``; with neither set, the embedded server (development) or an
+    error. A part set without its host is an error (a half-configured deployment).
+    """
+    urls: dict[str, str] = {}
+    if not os.environ.get("DATABASE_URL"):
+        db_parts = ("DB_PORT", "DB_USERNAME", "DB_PASSWORD", "DB_DATABASE")
+        if os.environ.get("DB_HOST"):
+            user = quote(env_str("DB_USERNAME", "postgres"), safe="")
+            password = os.environ.get("DB_PASSWORD", "")
+            credentials = f"{user}:{quote(password, safe='')}" if password else user
+            urls["DATABASE_URL"] = (
+                f"postgres://{credentials}@{env_str('DB_HOST')}:{env_port('DB_PORT', 5432)}/"
+                f"{quote(env_str('DB_DATABASE', 'collectioncrm'), safe='')}"
+            )
+        elif any(os.environ.get(part) for part in db_parts):
+            raise ImproperlyConfigured(
+                "Environment variable DB_HOST is required when DB_PORT, DB_USERNAME, "
+                "DB_PASSWORD or DB_DATABASE is set (or set DATABASE_URL)."
+            )
+    if not os.environ.get("REDIS_URL"):
+        redis_parts = ("REDIS_PORT", "REDIS_PASSWORD", "REDIS_DB")
+        if os.environ.get("REDIS_HOST"):
+            password = os.environ.get("REDIS_PASSWORD", "")
+            credentials = f":{quote(password, safe='')}@" if password else ""
+            urls["REDIS_URL"] = (
+                f"redis://{credentials}{env_str('REDIS_HOST')}:{env_port('REDIS_PORT', 6379)}/"
+                f"{env_int('REDIS_DB', 0, minimum=0)}"
+            )
+        elif any(os.environ.get(part) for part in redis_parts):
+            raise ImproperlyConfigured(
+                "Environment variable REDIS_HOST is required when REDIS_PORT, REDIS_PASSWORD "
+                "or REDIS_DB is set (or set REDIS_URL)."
+            )
+    return urls

@@ -22,6 +22,8 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+from collectioncrm.env import env_int, env_port, env_url_prefix, service_urls_from_parts
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m collectioncrm.runner",
         description="Run web, worker, beat, Kafka consumer and outbox relay together.",
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--port", type=int, default=env_port("PORT", 8000))
     parser.add_argument("--no-seed", action="store_true", help="skip manage.py seed_demo")
     parser.add_argument(
         "--keep-services",
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from collectioncrm import devstack
 
+    os.environ.update(service_urls_from_parts())  # DB_HOST, REDIS_HOST, ... as settings does
+    api = env_url_prefix("API_PREFIX", "/api/v1/collection")
     already_running = {name for name, info in devstack.status().items() if info.get("running")}
     embedded = devstack.configure_environment()
     started_here = [name for name in embedded if name not in already_running]
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_seed:
             _manage("seed_demo")
         for name, command in _processes(
-            args.port, devstack.data_dir(), int(os.environ.get("KAFKA_EVENT_LANES", "4"))
+            args.port, devstack.data_dir(), env_int("KAFKA_EVENT_LANES", 4, minimum=1)
         ).items():
             process = subprocess.Popen(  # noqa: S603
                 command,
@@ -141,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"CollectionCRM workflow is {'up' if ready else 'NOT READY'} "
             f"({elapsed:.1f} s; embedded: {', '.join(embedded) or 'none'})",
-            f"  API       {base}/api/v1/collection/",
-            f"  API docs  {base}/api/v1/collection/docs/",
+            f"  API       {base}/{api}",
+            f"  API docs  {base}/{api}docs/",
             f"  Admin     {base}/admin/",
             f"  Health    {base}/healthz  {base}/readyz",
             "  Demo logins (username / password / role):",

@@ -8,25 +8,36 @@ started (or reused) from the embedded stand-ins in ``collectioncrm.devstack``.
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from collectioncrm.env import (
     env_bool,
     env_brokers,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
     env_url,
+    env_url_prefix,
+    service_urls_from_parts,
 )
 from workflow.schedule import BEAT_SCHEDULE as WORKFLOW_BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
+# The CRM compose file's DB_* / REDIS_* variables become DATABASE_URL / REDIS_URL when those
+# are unset (the URLs win); only then may an embedded server stand in.
+os.environ.update(service_urls_from_parts())
 EMBEDDED_SERVICES = env_bool("EMBEDDED_SERVICES", DEBUG)
 if EMBEDDED_SERVICES:
     from collectioncrm import devstack
@@ -36,8 +47,34 @@ else:
     EMBEDDED = []
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-secret-key" if DEBUG else None)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# Default: the local names, the container's own host name and the plan's compose service name,
+# so that a container answers its own health check and its compose neighbours out of the box.
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "workflow-service", socket.gethostname()]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s]+", _origin):
+        raise ImproperlyConfigured(
+            "Environment variable CSRF_TRUSTED_ORIGINS must list origins such as "
+            f"https://crm.example.com; got {_origin!r}."
+        )
+# Every API route, the OpenAPI schema and the docs live under this prefix.
+API_PREFIX = env_url_prefix("API_PREFIX", "/api/v1/collection")
+
+# --- HTTPS behind the ingress / API gateway (python manage.py check --deploy) -------------
+# TLS ends at the proxy, which sets X-Forwarded-Proto. HTTP is redirected to HTTPS there, not
+# here: in-cluster callers (the CRM's API gateway, probes) talk plain HTTP to the service.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", True) else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT else ["security.W008"]
 
 # The bank's business day: date filters, daily trends and assignment dates use it.
 BUSINESS_TIME_ZONE = env_str("BUSINESS_TIME_ZONE", "Asia/Ho_Chi_Minh")
@@ -52,6 +89,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "workflow",
     "agents",
     "actions",
@@ -65,7 +103,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workflow.probes.ProbeMiddleware",
+    "workflow.metrics.MetricsMiddleware",
+    "workflow.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "workflow.api.middleware.MethodOverrideMiddleware",
@@ -140,9 +182,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery keeps Django's logging (JSON, with the request id) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Keep a worker's database connection across tasks (a new one per event halves throughput).
 CELERY_DB_REUSE_MAX = 1000
+# Beat marks itself alive on every tick (manage.py liveness beat).
+CELERY_BEAT_SCHEDULER = "workflow.liveness:LivenessScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "workflow-heartbeat": {
         "task": "workflow.tasks.heartbeat",
@@ -168,6 +214,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# Liveness files of the consumer, relay and beat loops (manage.py liveness NAME).
+LIVENESS_DIR = Path(env_str("LIVENESS_DIR", str(Path(tempfile.gettempdir()) / "collectioncrm")))
+
 # Agent performance answers cached in Redis (0 = no caching); see reports/cache.py.
 PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
 
@@ -186,6 +235,28 @@ KAFKA_PAYMENT_TOPIC = env_str("KAFKA_PAYMENT_TOPIC", "payment-service.payment.re
 KAFKA_EVENT_LANES = env_int("KAFKA_EVENT_LANES", 4, minimum=1)
 KAFKA_HANDLER_MAX_ATTEMPTS = env_int("KAFKA_HANDLER_MAX_ATTEMPTS", 5, minimum=1)
 KAFKA_CONSUMER_GROUP_SUFFIX = env_str("KAFKA_CONSUMER_GROUP_SUFFIX", "")
+# Other names for the consumed topics (installations whose producers use other names).
+KAFKA_USER_CREATED_TOPIC = env_str("KAFKA_USER_CREATED_TOPIC", "auth-service.user.created")
+KAFKA_USER_UPDATED_TOPIC = env_str("KAFKA_USER_UPDATED_TOPIC", "auth-service.user.updated")
+KAFKA_USER_DEACTIVATED_TOPIC = env_str(
+    "KAFKA_USER_DEACTIVATED_TOPIC", "auth-service.user.deactivated"
+)
+KAFKA_CUSTOMER_UPDATED_TOPIC = env_str(
+    "KAFKA_CUSTOMER_UPDATED_TOPIC", "bank-sync-service.customer.updated"
+)
+KAFKA_LOAN_UPDATED_TOPIC = env_str("KAFKA_LOAN_UPDATED_TOPIC", "bank-sync-service.loan.updated")
+KAFKA_HANDLER_RETRY_SECONDS = env_float("KAFKA_HANDLER_RETRY_SECONDS", 0.5, minimum=0.0)
+KAFKA_DELIVERY_TIMEOUT_MS = env_int("KAFKA_DELIVERY_TIMEOUT_MS", 30_000, minimum=1_000)
+# Real-cluster defaults (librdkafka's); the embedded broker's own values come from the dev
+# stack (collectioncrm.devstack), which sets these variables when it provides the broker.
+KAFKA_SESSION_TIMEOUT_MS = env_int("KAFKA_SESSION_TIMEOUT_MS", 45_000, minimum=1_000)
+KAFKA_HEARTBEAT_INTERVAL_MS = env_int("KAFKA_HEARTBEAT_INTERVAL_MS", 3_000, minimum=100)
+KAFKA_AUTO_CREATE_TOPICS = env_bool("KAFKA_AUTO_CREATE_TOPICS", False)
+# How soon a consumer sees a topic created after it subscribed (librdkafka: 5 minutes).
+KAFKA_METADATA_REFRESH_MS = env_int("KAFKA_METADATA_REFRESH_MS", 10_000, minimum=1_000)
+# Topics created by `manage.py ensure_topics`.
+KAFKA_TOPIC_PARTITIONS = env_int("KAFKA_TOPIC_PARTITIONS", 6, minimum=1)
+KAFKA_TOPIC_REPLICATION_FACTOR = env_int("KAFKA_TOPIC_REPLICATION_FACTOR", 3, minimum=1)
 OUTBOX_RELAY_BATCH = env_int("OUTBOX_RELAY_BATCH", 500, minimum=1)
 PROCESSED_EVENTS_RETENTION_DAYS = env_int("PROCESSED_EVENTS_RETENTION_DAYS", 30, minimum=1)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7, minimum=1)
@@ -207,8 +278,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Static files (admin, Swagger UI, ReDoc) are collected at image build and served by
+# WhiteNoise with hashed names and far-future caching; no CDN, no separate web server.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -230,7 +307,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "SCHEMA_PATH_PREFIX": r"/api/v1/(collection|auth)",
+    "SCHEMA_PATH_PREFIX": rf"/(?:{re.escape(API_PREFIX.rstrip('/'))}|api/v1/auth)",
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package: no CDN needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AgentTypeEnum": "workflow.enums.AgentType",
@@ -244,6 +325,30 @@ SPECTACULAR_SETTINGS = {
         "RecoveryAbilityStatusEnum": "workflow.enums.RecoveryAbilityStatus",
     },
 }
+
+# --- Observability ---------------------------------------------------------------------------
+# GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; unset, /metrics is off (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Celery workers serve their own metrics on this port (0: off); reach it only inside the cluster.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0, minimum=0)
+# Error reporting (pip extra "sentry"): off unless a DSN is given. No personal data is sent.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.celery import CeleryIntegration
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: install the 'sentry' extra."
+        ) from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0),
+        send_default_pii=False,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
 
 # --- Logging: one JSON object per line ----------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
@@ -259,8 +364,13 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    "filters": {"request_id": {"()": "workflow.request_id.RequestIdFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -28,3 +28,12 @@ if "redis" in EMBEDDED:  # noqa: F405
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
 }
+
+# No collectstatic before tests: templates link unhashed names, found in the apps by WhiteNoise
+# (tests/deploy/test_static_files.py checks the collected, hashed production set up).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

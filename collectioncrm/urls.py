@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -27,7 +28,7 @@ admin.site.index_template = "admin/reports/site_index.html"
 admin.site.site_header = "CollectionCRM workflow"
 admin.site.site_title = "CollectionCRM workflow"
 
-API_PREFIX = "api/v1/collection/"
+API_PREFIX = settings.API_PREFIX  # "api/v1/collection/" unless set otherwise
 
 # Every endpoint of the collection API: no trailing slash, typed path converters (uuid lookups).
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)

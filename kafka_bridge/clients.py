@@ -54,7 +54,9 @@ def consumer_config(group_id: str, **overrides: Any) -> dict[str, Any]:
         "auto.offset.reset": "earliest",
         "session.timeout.ms": conf.session_timeout_ms(),
         "heartbeat.interval.ms": conf.heartbeat_interval_ms(),
-        "allow.auto.create.topics": True,
+        "allow.auto.create.topics": conf.auto_create_topics(),
+        # A topic created after the subscription is picked up at the next refresh.
+        "topic.metadata.refresh.interval.ms": conf.metadata_refresh_ms(),
         **overrides,
     }
 

@@ -8,8 +8,10 @@
 - ``KAFKA_HANDLER_MAX_ATTEMPTS`` (5): attempts of a failing handler before dead-lettering.
 - ``KAFKA_HANDLER_RETRY_SECONDS`` (0.5): first pause between attempts (doubles, max 30 s).
 - ``KAFKA_DELIVERY_TIMEOUT_MS`` (30000): how long the producer keeps trying one message.
-- ``KAFKA_SESSION_TIMEOUT_MS`` (6000): consumer group session timeout.
-- ``KAFKA_HEARTBEAT_INTERVAL_MS`` (500): consumer group heartbeat interval.
+- ``KAFKA_SESSION_TIMEOUT_MS`` (45000; the embedded broker: 6000): consumer group session timeout.
+- ``KAFKA_HEARTBEAT_INTERVAL_MS`` (3000; the embedded broker: 500): group heartbeat interval.
+- ``KAFKA_AUTO_CREATE_TOPICS`` (False; the embedded broker: True): consumers create topics.
+- ``KAFKA_METADATA_REFRESH_MS`` (10000): how soon a consumer sees a topic created later.
 - ``KAFKA_CONSUMER_GROUP_SUFFIX`` (""): appended to every consumer group id (e.g. ``-staging``).
 - ``OUTBOX_RELAY_BATCH`` (500): outbox rows claimed per relay sweep.
 - ``PROCESSED_EVENTS_RETENTION_DAYS`` (30): days a processed event id is remembered.
@@ -61,11 +63,19 @@ def delivery_timeout_ms() -> int:
 
 
 def session_timeout_ms() -> int:
-    return _int("KAFKA_SESSION_TIMEOUT_MS", 6_000, minimum=1_000)
+    return _int("KAFKA_SESSION_TIMEOUT_MS", 45_000, minimum=1_000)
 
 
 def heartbeat_interval_ms() -> int:
-    return _int("KAFKA_HEARTBEAT_INTERVAL_MS", 500, minimum=100)
+    return _int("KAFKA_HEARTBEAT_INTERVAL_MS", 3_000, minimum=100)
+
+
+def auto_create_topics() -> bool:
+    return bool(getattr(settings, "KAFKA_AUTO_CREATE_TOPICS", False))
+
+
+def metadata_refresh_ms() -> int:
+    return _int("KAFKA_METADATA_REFRESH_MS", 10_000, minimum=1_000)
 
 
 def group_id(base: str) -> str:

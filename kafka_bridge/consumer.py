@@ -76,6 +76,8 @@ def celery_hand_off(
             "offset": offset,
         },
         queue=queue,
+        # The worker's log lines of this event carry its id as request_id (workflow.request_id).
+        headers={"request_id": str(headers.get("event-id") or payload.get("id") or "")},
         retry=True,
         retry_policy=HANDOFF_RETRY_POLICY,
         # What Celery logs and shows for the task: where the event came from, not its payload

@@ -1,4 +1,5 @@
-"""Building blocks shared by admin pages: read-only history tables, forms written by services."""
+"""Building blocks shared by admin pages: read-only tables, forms written by services, the actor
+of an admin request and whether it may link agents to users."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from workflow.actors import Actor, admin_actor
 from workflow.errors import DomainError
+from workflow.permissions import Capability, can
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -100,3 +103,22 @@ class ServiceFormAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing: the services write everything in ``save_model`` (no inlines here)."""
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """The actor of an admin request (computed once per request)."""
+    actor: Actor | None = getattr(request, "_workflow_actor", None)
+    if actor is None:
+        actor = admin_actor(request.user)
+        request._workflow_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+def may_link_users(request: HttpRequest) -> bool:
+    """Whether the admin user may link agents to CRM users: the API's LINK_USERS rule.
+
+    Linking decides whose work a login records, so the admin follows the same matrix as
+    ``POST /agents/link-user``: superusers (ADMIN) may link anyone, supervisors only within the
+    scope the agents services enforce (``agents.services.ensure_may_link``).
+    """
+    return can(request_actor(request), Capability.LINK_USERS)

@@ -1,4 +1,9 @@
-"""Readiness checks of the backing services: PostgreSQL, Redis and Kafka."""
+"""Readiness checks of the backing services: PostgreSQL, Redis and Kafka.
+
+The web process needs PostgreSQL and Redis to answer; Kafka it does not (API writes put their
+events in the outbox, which the relay publishes when the broker is back), so a broker outage
+makes it *degraded*, never unready. The consumer and the relay watch Kafka themselves.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +49,10 @@ CHECKS: dict[str, Callable[[], None]] = {
     "redis": check_redis,
     "kafka": check_kafka,
 }
+
+
+# Checks whose failure leaves the web process able to serve (it is reported as degraded).
+OPTIONAL_CHECKS = frozenset({"kafka"})
 
 
 def run_checks() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from workflow.health import run_checks
+from workflow.health import OPTIONAL_CHECKS, run_checks
 
 
 @require_GET
@@ -16,10 +16,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: 200 when PostgreSQL, Redis and Kafka are reachable, else 503 naming which."""
+    """Readiness: 503 naming what failed when PostgreSQL or Redis is unreachable; 200 otherwise,
+    with status "degraded" naming Kafka when only the broker is down (writes go to the outbox).
+    """
     checks = run_checks()
-    failed = [name for name, result in checks.items() if result != "ok"]
-    body = {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed}
+    down = [name for name, result in checks.items() if result != "ok"]
+    failed = [name for name in down if name not in OPTIONAL_CHECKS]
+    degraded = [name for name in down if name in OPTIONAL_CHECKS]
+    status = "unavailable" if failed else "degraded" if degraded else "ok"
+    body = {"status": status, "checks": checks, "failed": failed, "degraded": degraded}
     return JsonResponse(body, status=503 if failed else 200)
 
 

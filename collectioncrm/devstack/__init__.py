@@ -43,7 +43,26 @@ from ._common import (
     write_state,
 )
 
-__all__ = ["ENV_VARS", "SERVICES", "configure_environment", "data_dir", "ensure", "status", "stop"]
+__all__ = [
+    "EMBEDDED_KAFKA_ENV",
+    "ENV_VARS",
+    "SERVICES",
+    "configure_environment",
+    "data_dir",
+    "ensure",
+    "status",
+    "stop",
+]
+
+# Settings tuned for tansu, applied (unless set) when the embedded broker is used: consumers
+# join a group in ~3 s, and topics are created on first use (a fresh broker has none).
+EMBEDDED_KAFKA_ENV = {
+    "KAFKA_SESSION_TIMEOUT_MS": "6000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+    "KAFKA_AUTO_CREATE_TOPICS": "true",
+    "KAFKA_METADATA_REFRESH_MS": "2000",
+    "KAFKA_TOPIC_REPLICATION_FACTOR": "1",
+}
 
 _STARTERS: dict[str, Callable[[State, bool], State]] = {
     "postgres": _postgres.start,
@@ -97,6 +116,9 @@ def configure_environment() -> list[str]:
     wanted = [name for name in SERVICES if not os.environ.get(ENV_VARS[name])]
     if wanted:
         os.environ.update(ensure(wanted))
+    if "kafka" in wanted:
+        for name, value in EMBEDDED_KAFKA_ENV.items():
+            os.environ.setdefault(name, value)
     return wanted
 
 

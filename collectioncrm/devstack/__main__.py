@@ -7,7 +7,16 @@ import os
 import shlex
 import sys
 
-from . import ENV_VARS, SERVICES, configure_environment, data_dir, ensure, status, stop
+from . import (
+    EMBEDDED_KAFKA_ENV,
+    ENV_VARS,
+    SERVICES,
+    configure_environment,
+    data_dir,
+    ensure,
+    status,
+    stop,
+)
 
 
 def _service(value: str) -> str:
@@ -52,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
             for name in configure_environment():
                 var = ENV_VARS[name]
                 print(f"export {var}={shlex.quote(os.environ[var])}")
+                if name == "kafka":
+                    for tuned in EMBEDDED_KAFKA_ENV:
+                        print(f"export {tuned}={shlex.quote(os.environ[tuned])}")
         else:
             print(f"{'SERVICE':<9} {'STATE':<8} {'PID':>8} {'PORT':>6}  URL / LOG")
             for name, info in status().items():

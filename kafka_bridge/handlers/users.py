@@ -30,12 +30,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from agents.models import Agent
-from agents.services import (
-    agent_name_for_user,
-    agent_provision_for_user,
-    agent_type_for_role,
-    agent_update,
-)
+from agents.provisioning import agent_name_for_user, agent_provision_for_user, agent_type_for_role
+from agents.services import agent_update
 from assignments.flags import reassignment_flags_raise, reassignment_flags_resolve_for_agent
 from kafka_bridge import schemas, topics
 from kafka_bridge.idempotency import advance_watermark

@@ -4,10 +4,10 @@ a form that is valid, or one that fails later, has changed nothing in the databa
 from __future__ import annotations
 
 import pytest
-from cases.forms import CustomerCaseForm
 
 from agents.forms import AgentAdminForm
 from agents.models import Agent, AgentLinkAudit
+from assignments.forms import CustomerCaseForm
 from assignments.models import CustomerAgent
 from cases.models import CustomerCase
 from tests.factories import AgentFactory, CrmUserFactory, CustomerCaseFactory

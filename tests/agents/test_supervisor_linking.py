@@ -12,13 +12,12 @@ from rest_framework.test import APIClient
 
 from agents import services
 from agents.models import Agent, AgentLinkAudit
-from kafka_bridge.models import OutboxEvent
 from tests.api import client_for, envelope_error, envelope_ok
 from tests.factories import AgentFactory, CrmUserFactory
 from tests.workflow.test_migrations import run, scratch, signature
 from workflow.actors import Actor, system_actor
 from workflow.errors import Forbidden, ValidationFailed
-from workflow.models import CrmUser
+from workflow.models import CrmUser, OutboxEvent
 
 __all__ = ["scratch"]  # the fixture, re-used
 

@@ -17,11 +17,11 @@ from celery.worker import state as worker_state
 from agents.models import Agent
 from collectioncrm.celery import app
 from kafka_bridge import processing
-from kafka_bridge.models import OutboxEvent
 from kafka_bridge.topics import USER_CREATED
 from tests.factories import CrmUserFactory
 from tests.kafka_bridge.auth_events import user_created
 from tests.kafka_bridge.processes import Stack, private_redis
+from workflow.models import OutboxEvent
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from confluent_kafka import KafkaException
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
@@ -12,9 +14,21 @@ from kafka_bridge import conf, lanes, registry
 from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer
 from kafka_bridge.topics import CONSUMER_GROUPS
+from workflow import liveness
 from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
+
+TOPIC_CHECK_SECONDS = 30.0
+
+
+def _missing_topics(consumers: list[EventConsumer]) -> list[str]:
+    """Subscribed topics the broker does not have (empty when the broker cannot be asked)."""
+    try:
+        existing = consumers[0].consumer.list_topics(timeout=5).topics
+    except KafkaException:
+        return []
+    return sorted({t for c in consumers for t in c.topic_names if t not in existing})
 
 
 class Command(BaseCommand):
@@ -92,7 +106,12 @@ class Command(BaseCommand):
             "consuming " + "; ".join(f"{g}: {', '.join(t)}" for g, t in plan) + " (Ctrl-C to stop)"
         )
         try:
+            next_topic_check = 0.0
             while not stop.stopping:
+                if time.monotonic() >= next_topic_check:  # for `manage.py liveness consumer`
+                    liveness.record("consumer", {"missing_topics": _missing_topics(consumers)})
+                    next_topic_check = time.monotonic() + TOPIC_CHECK_SECONDS
+                liveness.touch("consumer")
                 for consumer in consumers:
                     close_old_connections()
                     consumer.step(poll_timeout / len(consumers))

@@ -11,6 +11,7 @@ from django.db import DatabaseError, close_old_connections
 from kafka_bridge import conf
 from kafka_bridge.clients import make_producer
 from kafka_bridge.relay import ProducerFatalError, relay_once
+from workflow import liveness
 from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         logger.info("outbox relay started")
         try:
             while not stop.stopping:
+                liveness.touch("relay")
                 close_old_connections()
                 try:
                     count = relay_once(producer, batch=size)

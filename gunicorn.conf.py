@@ -1,0 +1,47 @@
+"""Gunicorn settings of the web process (the image's default command).
+
+Sizing rule: each worker process runs ``GUNICORN_THREADS`` request threads, and each thread may
+hold one PostgreSQL connection (``DB_CONN_MAX_AGE``). Requests mostly wait on PostgreSQL and
+Redis, so start with ``WEB_CONCURRENCY`` = 2 per CPU core the container may use (its CPU limit,
+rounded up; at least 2) and 4 threads, and scale out with more replicas rather than bigger ones.
+Connections per web replica = ``WEB_CONCURRENCY`` x ``GUNICORN_THREADS`` (8 by default); see
+docs/operations.md for the budget against PostgreSQL's ``max_connections``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from collectioncrm.env import env_int, env_port
+
+bind = f"0.0.0.0:{env_port('PORT', 8000)}"
+workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
+threads = env_int("GUNICORN_THREADS", 4, minimum=1)
+timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+graceful_timeout = timeout
+keepalive = 5
+# Requests are logged by the application (JSON, with the request id); not twice.
+accesslog = None
+# No control socket: nothing uses it, and $HOME is read-only in the image.
+control_socket_disable = True
+# Heartbeat files in memory: the image's root filesystem is read-only on Kubernetes.
+if os.path.isdir("/dev/shm"):  # noqa: S108 (a RAM disk, not a temporary file)
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+
+
+def on_starting(server: Any) -> None:
+    """Start with an empty metrics folder: samples of a previous run must not be added up."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop a dead worker's live gauges from the shared Prometheus metrics (``/metrics``)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,173 @@
+"""Prometheus metrics: ``GET /metrics`` in the text format, for the web, worker and beat processes.
+
+Under gunicorn (several worker processes) and Celery's prefork pool, set
+``PROMETHEUS_MULTIPROC_DIR`` (the image does): every process writes its samples there and a
+scrape adds them up. ``/metrics`` answers only with ``Authorization: Bearer $METRICS_TOKEN``
+and is off (404) while ``METRICS_TOKEN`` is unset.
+
+Recorded here: HTTP latency per route name, method and status; database queries per request;
+Celery tasks by name and outcome, with durations; and, read from PostgreSQL at scrape time,
+the outbox backlog and the age of its oldest unpublished event.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+
+# prometheus_client picks its multi-process mode when imported: the folder must exist first.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
+
+HTTP_LATENCY = Histogram(
+    "workflow_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route name, method and status.",
+    ["route", "method", "status"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+HTTP_DB_QUERIES = Histogram(
+    "workflow_http_request_db_queries",
+    "Database queries run to answer an HTTP request, by route name.",
+    ["route"],
+    buckets=(0, 1, 2, 5, 10, 20, 50, 100),
+)
+CELERY_TASKS = Counter(
+    "workflow_celery_tasks_total",
+    "Celery tasks run, by task name and outcome (succeeded, failed, retried).",
+    ["task", "outcome"],
+)
+CELERY_TASK_DURATION = Histogram(
+    "workflow_celery_task_duration_seconds",
+    "Run time of Celery tasks, by task name.",
+    ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
+)
+
+
+class OutboxCollector(Collector):
+    """The outbox backlog, read from PostgreSQL when scraped."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        backlog = GaugeMetricFamily(
+            "workflow_outbox_unpublished_events", "Outbox events not yet published to Kafka."
+        )
+        oldest = GaugeMetricFamily(
+            "workflow_outbox_oldest_unpublished_age_seconds",
+            "Age of the oldest outbox event not yet published (0 when none).",
+        )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*),"
+                    " COALESCE(EXTRACT(EPOCH FROM LOCALTIMESTAMP - min(created_at)), 0)"
+                    " FROM workflow_service.outbox_events WHERE published_at IS NULL"
+                )
+                count, age = cursor.fetchone()
+        except DatabaseError as exc:  # the other metrics are still worth a scrape
+            logger.warning("outbox metrics unavailable", extra={"error": str(exc)})
+            return
+        backlog.add_metric([], float(count))
+        oldest.add_metric([], max(0.0, float(age)))
+        yield backlog
+        yield oldest
+
+
+def registry() -> CollectorRegistry:
+    """What one scrape reports: every process's samples, plus the database-read gauges."""
+    scrape = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(scrape)
+    else:
+        for metric in (HTTP_LATENCY, HTTP_DB_QUERIES, CELERY_TASKS, CELERY_TASK_DURATION):
+            scrape.register(metric)
+    scrape.register(OutboxCollector())
+    return scrape
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """``GET /metrics``: off without ``METRICS_TOKEN``; otherwise only with that bearer token."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        return HttpResponse("metrics are disabled (METRICS_TOKEN is unset)\n", status=404)
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return HttpResponse("a valid bearer token is required\n", status=401)
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:
+    """Times each request and counts its database queries, labelled by route name."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        queries = 0
+
+        def count(execute: Callable[..., Any], *args: Any) -> Any:
+            nonlocal queries
+            queries += 1
+            return execute(*args)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        match = request.resolver_match
+        route = (match.view_name or match.route) if match else "unmatched"
+        HTTP_LATENCY.labels(route, request.method or "", str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
+        HTTP_DB_QUERIES.labels(route).observe(queries)
+        return response
+
+
+def connect_celery_signals() -> None:
+    """Count Celery tasks and time them, and serve the worker's metrics on
+    ``WORKER_METRICS_PORT`` (called by the Celery app)."""
+    from celery import signals
+
+    started: dict[str, float] = {}
+
+    @signals.worker_ready.connect(weak=False)
+    def serve(**kwargs: Any) -> None:
+        if settings.WORKER_METRICS_PORT:
+            from prometheus_client import start_http_server
+
+            start_http_server(settings.WORKER_METRICS_PORT, registry=registry())
+
+    @signals.task_prerun.connect(weak=False)
+    def on_start(task_id: str | None = None, **kwargs: Any) -> None:
+        if task_id:
+            started[task_id] = time.perf_counter()
+
+    @signals.task_postrun.connect(weak=False)
+    def on_end(
+        task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any
+    ) -> None:
+        name = getattr(task, "name", "unknown")
+        begun = started.pop(task_id or "", None)
+        if begun is not None:
+            CELERY_TASK_DURATION.labels(name).observe(time.perf_counter() - begun)
+        outcome = {"SUCCESS": "succeeded", "RETRY": "retried"}.get(state or "", "failed")
+        CELERY_TASKS.labels(name, outcome).inc()
