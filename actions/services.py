@@ -13,6 +13,7 @@ from django.utils import timezone
 from actions.events import publish_action_recorded
 from actions.models import ActionRecord
 from agents.selectors import active_agent_for_actor
+from contacts.services import contact_record_action
 from workflow import generations
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
@@ -79,11 +80,16 @@ def action_record(
     notes: str | None = None,
     call_trace_id: str | None = None,
     visit_location: VisitLocation | None = None,
+    contact_attempt_id: uuid.UUID | None = None,
+    party: str | None = None,
+    contact_point: str | None = None,
 ) -> ActionRecord:
     """Record an action of the caller's agent on loan ``loan_account_number`` of ``cif``.
 
     ``action_date`` defaults to now; it may not be more than five minutes ahead nor before
-    2000. A VISIT needs coordinates. The loan must belong to the customer.
+    2000. A VISIT needs coordinates. The loan must belong to the customer. The contact's
+    ``party`` and ``contact_point`` go to the contact ledger, which consumes the reservation
+    ``contact_attempt_id`` or flags a contact that broke the policy (never refused for that).
     """
     agent = active_agent_for_actor(actor)
     generations.bump_agents_on_commit(agent.id)  # the agent's cached reports
@@ -126,6 +132,19 @@ def action_record(
         updated_by=actor.username,
     )
     publish_action_recorded(record=record, actor=actor)  # outbox row, same transaction
+    contact_record_action(
+        actor=actor,
+        action_id=record.id,
+        action_date=action_date,
+        cif=cif,
+        channel=type,
+        result=action_result,
+        agent_id=agent.id,
+        team=agent.team,
+        attempt_id=contact_attempt_id,
+        party=party,
+        contact_point=contact_point,
+    )
     return record
 
 

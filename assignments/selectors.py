@@ -7,12 +7,14 @@ import datetime as dt
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from agents.models import Agent
 from agents.scope import AgentScope
 from assignments.api.filters import AssignmentFilter
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
+from contacts.selectors import held_cifs
 from workflow.errors import Forbidden, NotFound
 from workflow.models import Customer
 
@@ -22,17 +24,29 @@ def assignments_for_agent(
 ) -> QuerySet[CustomerAgent]:
     """The current assignments naming the agent as call or field agent, ordered by cif.
 
-    Each row carries its customer and the customer's case (None when it has no case), joined
-    in the same query. ``cif`` narrows to one customer (exact match). Unknown agent: 404.
+        Each row carries its customer and the customer's case (None when it has no case), joined
+        in the same query. ``cif`` narrows to one customer (exact match). Unknown agent: 404.
     Within a ``scope`` only the scope's own agent may be listed (403 otherwise).
+
+        This is the list agents work from, so customers on a contact hold are left out
+        (README, "Contact policy"): held for CALL (or every channel) where the agent is the call
+        agent, held for VISIT (or every channel) where the agent is the field agent.
     """
     if scope is not None and scope.agent_id != agent_id:
         raise Forbidden("An agent may list only its own assignments.", field="agentId")
     if not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
+    now = timezone.now()
     assignments = (
         CustomerAgent.objects.filter(is_current=True)
         .filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
+        .exclude(
+            Q(assigned_call_agent_id=agent_id, customer_id__in=held_cifs(channel="CALL", at=now))
+            | Q(
+                assigned_field_agent_id=agent_id,
+                customer_id__in=held_cifs(channel="VISIT", at=now),
+            )
+        )
         .select_related("customer", "customer__case")
     )
     assignments = AssignmentFilter({"cif": cif or None}, assignments).qs

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "actions",
     "assignments",
     "cases",
+    "contacts",
     "payments",
     "reports",
     "demo",
@@ -224,6 +225,11 @@ LIVENESS_DIR = Path(env_str("LIVENESS_DIR", str(Path(tempfile.gettempdir()) / "c
 
 # Agent performance answers cached in Redis (0 = no caching); see reports/cache.py.
 PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
+
+# Contact policy (contacts/): when on, every recorded action is checked against the customer's
+# contact policy, its party and contact point are stored and a breach is flagged. The gate
+# (POST contact-attempts, GET contact-policy/check) answers either way.
+CONTACT_POLICY_ENABLED = env_bool("CONTACT_POLICY_ENABLED", True)
 
 # --- Kafka -------------------------------------------------------------------------------
 KAFKA_BROKERS = env_brokers("KAFKA_BROKERS")

@@ -12,6 +12,7 @@ from actions.api.viewsets import ActionViewSet
 from agents.api.viewsets import AgentViewSet, UserAgentViewSet
 from assignments.api.viewsets import AssignmentViewSet
 from cases.api.viewsets import CaseViewSet
+from contacts.api.viewsets import ContactAttemptViewSet, ContactPolicyViewSet
 from reports.admin import team_dashboard_view
 from reports.api.viewsets import (
     AgentPerformanceViewSet,
@@ -36,6 +37,8 @@ router.register("users", UserAgentViewSet, basename="user-agent")
 router.register("actions", ActionViewSet, basename="action")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("cases", CaseViewSet, basename="case")
+router.register("contact-attempts", ContactAttemptViewSet, basename="contact-attempt")
+router.register("contact-policy", ContactPolicyViewSet, basename="contact-policy")
 # Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
 # lookup of AgentViewSet never captures the literal "performance".
 router.register("agents", AgentPerformanceViewSet, basename="agent-performance")

@@ -52,6 +52,8 @@ class TopicFilter(admin.SimpleListFilter):
             topics.AGENT_UPDATED,
             topics.ACTION_RECORDED,
             topics.ASSIGNMENT_CREATED,
+            topics.CONTACT_VIOLATION,
+            topics.CONTACT_OVERRIDE,
         ]
         # The dead-letter topics in use (a small set; the unpublished index serves the rest).
         seen = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from actions import events as action_events
 from agents import events as agent_events
 from assignments import events as assignment_events
+from contacts import events as contact_events
 from kafka_bridge import topics
 from workflow.event_schema import Field, Schema
 from workflow.outbox import ACTOR, ENVELOPE
@@ -125,4 +126,5 @@ PRODUCED: dict[str, Schema] = {
     **agent_events.PRODUCED,
     **action_events.PRODUCED,
     **assignment_events.PRODUCED,
+    **contact_events.PRODUCED,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions import events as action_events
 from agents import events as agent_events
 from assignments import events as assignment_events
+from contacts import events as contact_events
 
 USER_CREATED = "auth-service.user.created"
 USER_UPDATED = "auth-service.user.updated"
@@ -19,6 +20,8 @@ AGENT_CREATED = agent_events.AGENT_CREATED
 AGENT_UPDATED = agent_events.AGENT_UPDATED
 ACTION_RECORDED = action_events.ACTION_RECORDED
 ASSIGNMENT_CREATED = assignment_events.ASSIGNMENT_CREATED
+CONTACT_VIOLATION = contact_events.CONTACT_VIOLATION
+CONTACT_OVERRIDE = contact_events.CONTACT_OVERRIDE
 
 # Settings that rename a consumed topic (default: the DESIGN.md name above), e.g. for an
 # installation whose producers use other names, or for tests that need topics of their own.

@@ -13,6 +13,7 @@ object), SCOPED (only on the objects of a :class:`Scope`) or DENIED.
 | ASSIGN_CUSTOMERS   | SUPERVISOR, ADMIN        | -                  | customer_assignment:all  |
 | LINK_USERS         | ADMIN                    | SUPERVISOR: TEAM   | -                        |
 | LINK_ANY_USER      | ADMIN                    | -                  | -                        |
+| OVERRIDE_CONTACTS  | SUPERVISOR, ADMIN        | -                  | -                        |
 
 Scopes (enforced where the objects are read or written, from the caller's agent profile):
 
@@ -23,6 +24,9 @@ Scopes (enforced where the objects are read or written, from the caller's agent 
 - OWN_ACTIONS: the actions the caller's agent recorded (changing a result).
 - TEAM: agents of type AGENT in the caller's team and users with the role AGENT
   (``agents.services.ensure_may_link``).
+
+OVERRIDE_CONTACTS lets supervisors and admins allow, with a reason, a contact attempt that the
+contact policy refused (contacts app).
 
 The API applies the policy per viewset action (``workflow.api.permissions.ActionCapability``),
 the access tests are generated from it, and services and the admin call :func:`can` and
@@ -48,6 +52,7 @@ class Capability(StrEnum):
     ASSIGN_CUSTOMERS = "assign_customers"
     LINK_USERS = "link_users"
     LINK_ANY_USER = "link_any_user"
+    OVERRIDE_CONTACTS = "override_contacts"
 
 
 class Access(StrEnum):
@@ -101,6 +106,7 @@ POLICY: dict[Capability, Rule] = {
         frozenset({ROLE_ADMIN}), scoped=MappingProxyType({ROLE_SUPERVISOR: Scope.TEAM})
     ),
     Capability.LINK_ANY_USER: Rule(frozenset({ROLE_ADMIN})),
+    Capability.OVERRIDE_CONTACTS: Rule(OVERSEERS),
 }
 
 # A capability that narrows another to some objects is named after the wider one when refused,

@@ -18,12 +18,12 @@ from django.db.migrations.exceptions import IrreversibleError
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-def read_sql(name: str) -> str:
-    """Return the text of ``workflow/sql/<name>``."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+def read_sql(name: str, *, directory: Path = SQL_DIR) -> str:
+    """Return the text of ``<directory>/<name>`` (default ``workflow/sql``)."""
+    return (directory / name).read_text(encoding="utf-8")
 
 
-def _executor(name: str, *, guarded: bool = False) -> Any:
+def _executor(name: str, *, guarded: bool = False, directory: Path = SQL_DIR) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         if guarded and not settings.ALLOW_SCHEMA_DROP:
             raise IrreversibleError(
@@ -31,16 +31,22 @@ def _executor(name: str, *, guarded: bool = False) -> Any:
                 "(never in production)."
             )
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(read_sql(name))
+            cursor.execute(read_sql(name, directory=directory))
 
     run.__name__ = f"run_{Path(name).stem}"
     return run
 
 
-def sql_file_operation(stem: str, *, guard_reverse: bool = False) -> migrations.RunPython:
-    """An operation running ``<stem>.sql`` forwards and ``<stem>_reverse.sql`` backwards."""
+def sql_file_operation(
+    stem: str, *, guard_reverse: bool = False, directory: Path = SQL_DIR
+) -> migrations.RunPython:
+    """An operation running ``<stem>.sql`` forwards and ``<stem>_reverse.sql`` backwards.
+
+    ``directory`` holds the files: ``workflow/sql`` by default; an app that owns tables of its
+    own (``contacts``) keeps its SQL in its own ``sql/`` folder.
+    """
     return migrations.RunPython(
-        _executor(f"{stem}.sql"),
-        _executor(f"{stem}_reverse.sql", guarded=guard_reverse),
+        _executor(f"{stem}.sql", directory=directory),
+        _executor(f"{stem}_reverse.sql", guarded=guard_reverse, directory=directory),
         elidable=False,
     )

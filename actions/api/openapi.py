@@ -78,7 +78,10 @@ action_schema = extend_schema_view(
             "(403 AGENT_NOT_FOUND without one; an inactive agent may not record). actionDate "
             "defaults to now and may be at most 5 minutes in the future, not before 2000. The "
             "loan must belong to the customer. A VISIT needs visitLocation with latitude and "
-            "longitude."
+            "longitude. Contact policy: contactAttemptId (a reservation of POST "
+            "/contact-attempts) is consumed; party (default BORROWER) and contactPoint are kept "
+            "in the contact ledger; a contact that breaks the customer's contact policy is still "
+            "recorded, then flagged and published as workflow-service.contact.violation."
         ),
         request=ActionCreateInput,
         responses={201: enveloped("ActionEnvelope", ActionOutput()), **errors(400, 403, 404)},

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import ActionRecord
+from contacts.enums import Party
 from workflow.api.fields import DateRangeInput, JsonInput, UTCDateTimeField
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 
@@ -49,6 +50,20 @@ class ActionCreateInput(JsonInput):
     )
     visitLocation = VisitLocationInput(
         required=False, allow_null=True, help_text="Required with coordinates for a VISIT."
+    )
+    # The contact ledger (contacts app): the reservation this contact used, whom and where.
+    contactAttemptId = serializers.UUIDField(
+        required=False, allow_null=True, help_text="The reservation (POST contact-attempts)."
+    )
+    party = serializers.ChoiceField(
+        choices=Party.choices, required=False, allow_null=True, help_text="Default BORROWER."
+    )
+    contactPoint = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Phone number, e-mail or address contacted.",
     )
 
 

@@ -98,6 +98,9 @@ class ActionViewSet(GenericViewSet):
                 if location is not None
                 else None
             ),
+            contact_attempt_id=values.get("contactAttemptId"),
+            party=values.get("party"),
+            contact_point=values.get("contactPoint"),
         )
         return ok(ActionOutput(record).data, message="Action recorded.", status=201)
 

@@ -48,6 +48,9 @@ OPERATIONS = [
     ("POST", "/api/v1/collection/cases", "cases_create"),
     ("GET", "/api/v1/collection/cases/customer/{cif}", "cases_customer_retrieve"),
     ("GET", "/api/v1/collection/cases/status/{cif}", "cases_status_retrieve"),
+    ("POST", "/api/v1/collection/contact-attempts", "contact_attempts_reserve"),
+    ("POST", "/api/v1/collection/contact-attempts/override", "contact_attempts_override"),
+    ("GET", "/api/v1/collection/contact-policy/check", "contact_policy_check"),
     (
         "GET",
         "/api/v1/collection/reports/customer-collection-status",

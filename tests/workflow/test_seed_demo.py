@@ -58,3 +58,19 @@ def test_every_demo_login_has_a_linked_agent_and_a_bcrypt_hash() -> None:
         rows = cursor.fetchall()
     assert {r[0] for r in rows} == {u.username for u in DEMO_USERS}
     assert all(r[1].startswith("$2b$") and r[2] is not None for r in rows)
+
+
+def test_the_vietnam_contact_preset_applies_to_every_demo_customer() -> None:
+    from contacts.services import contact_policy_check
+    from workflow.actors import Actor
+    from workflow.models import Customer
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE workflow_service.contact_policies CASCADE")
+        cursor.execute("TRUNCATE workflow_service.contact_policy_assignments")
+    call_command("seed_demo", customers=3, actions_per_customer=1)
+
+    actor = Actor(username="demo.check")
+    for cif in Customer.objects.values_list("cif", flat=True):
+        answer = contact_policy_check(actor=actor, cif=cif, channel="CALL", contact_point="0900")
+        assert answer.decision.policy_code == "VN_CIRCULAR_18_2019"

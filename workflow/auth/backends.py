@@ -50,6 +50,27 @@ SUPERVISOR_PERMISSIONS = (
     "assignments.view_reassignmentflag",
     "payments.view_payment",
     "workflow.view_outboxevent",
+    # The contact policy: policies (a change is a new version), their windows and caps,
+    # assignments, customer profiles, holds; the ledger is read-only.
+    "contacts.view_contactpolicy",
+    "contacts.add_contactpolicy",
+    "contacts.change_contactpolicy",
+    "contacts.view_contactpolicywindow",
+    "contacts.add_contactpolicywindow",
+    "contacts.change_contactpolicywindow",
+    "contacts.view_contactpolicycap",
+    "contacts.add_contactpolicycap",
+    "contacts.change_contactpolicycap",
+    "contacts.view_contactpolicyassignment",
+    "contacts.add_contactpolicyassignment",
+    "contacts.change_contactpolicyassignment",
+    "contacts.view_contactprofile",
+    "contacts.add_contactprofile",
+    "contacts.change_contactprofile",
+    "contacts.view_contacthold",
+    "contacts.add_contacthold",
+    "contacts.change_contacthold",
+    "contacts.view_contactattempt",
 )
 
 

@@ -17,6 +17,7 @@ from actions.models import ActionRecord
 from agents.models import Agent
 from assignments.models import CustomerAgent
 from cases.models import CustomerCase, CustomerCaseAction
+from contacts.presets import install_presets
 from demo.users import DEMO_USERS
 from workflow import enums
 from workflow.models import CrmUser, Customer, Loan, Permission, Role
@@ -89,6 +90,9 @@ class Command(BaseCommand):
             self._cases_and_history(cifs, agents)
             self._actions(cifs, agents, actions_per_customer)
             self._local_admin()
+            # The contact-policy presets (the migration installs them; a wiped database may
+            # lack them): the Vietnam preset applies to every demo customer.
+            install_presets()
         with connection.cursor() as cursor:
             cursor.execute("SELECT workflow_service.refresh_workflow_materialized_views()")
         counts = {

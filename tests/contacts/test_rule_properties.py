@@ -1,0 +1,230 @@
+"""Property-based tests of the rules (hypothesis): generated policies, time zones (US
+daylight-saving changes, zones whose midnight moves), midnight boundaries and rolling windows.
+
+A gate is simulated: each generated request is decided by :func:`contacts.rules.evaluate` and,
+when allowed, becomes a contact. Whatever the policy and the requests: a cap is never exceeded,
+no contact falls outside its window, in a hold or in a block after a conversation, and the
+next allowed moment is allowed and is the earliest (a second before it is not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contacts.rules import Cap, Contact, Facts, Hold, Policy, Window, evaluate
+
+CHANNELS = ["CALL", "VISIT", "EMAIL", "SMS", "LETTER"]
+PARTIES = ["BORROWER", "CO_BORROWER", "GUARANTOR", "REFERENCE"]
+RESULTS = ["NO_CONTACT", "PROMISE_TO_PAY", "REFUSED_TO_PAY"]
+ZONES = [
+    "Asia/Ho_Chi_Minh",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Santiago",  # its daylight-saving change happens at midnight
+    "Asia/Kolkata",
+    "Asia/Riyadh",
+    "Pacific/Chatham",
+    "Europe/London",
+]
+# Around the US changes of 2026 (8 March, 1 November), Santiago's (5 April, 6 September) and
+# an ordinary month end.
+BASES = [
+    dt.datetime(2026, 3, 6, tzinfo=dt.UTC),
+    dt.datetime(2026, 10, 30, tzinfo=dt.UTC),
+    dt.datetime(2026, 4, 3, tzinfo=dt.UTC),
+    dt.datetime(2026, 9, 4, tzinfo=dt.UTC),
+    dt.datetime(2026, 1, 30, 16, tzinfo=dt.UTC),
+]
+SECOND = dt.timedelta(seconds=1)
+
+channel_sets = st.frozensets(st.sampled_from(CHANNELS), max_size=3)
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> dict[str, Window]:
+    result = {}
+    for channel in draw(st.lists(st.sampled_from(CHANNELS), unique=True, max_size=4)):
+        start = draw(st.integers(0, 20 * 60))
+        end = draw(st.integers(start + 30, 24 * 60 - 1))
+        result[channel] = Window(dt.time(start // 60, start % 60), dt.time(end // 60, end % 60))
+    return result
+
+
+caps = st.lists(
+    st.builds(
+        Cap,
+        scope=st.sampled_from(["CUSTOMER", "CONTACT_POINT"]),
+        days=st.integers(1, 8),
+        limit=st.integers(1, 5),
+        channels=channel_sets,
+    ),
+    max_size=3,
+    unique_by=lambda cap: cap.key,
+)
+
+policies = st.builds(
+    Policy,
+    code=st.just("GEN"),
+    version=st.just(1),
+    name=st.just("generated"),
+    channels=st.frozensets(st.sampled_from(CHANNELS), min_size=3),
+    parties=st.frozensets(st.sampled_from(PARTIES), min_size=1),
+    windows=windows(),
+    caps=caps.map(tuple),
+    attempt_types=st.frozensets(st.sampled_from(CHANNELS), min_size=1),
+    conversation_results=st.frozensets(st.sampled_from(RESULTS[1:])),
+    block_days=st.integers(0, 8),
+    block_channels=channel_sets,
+)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[Policy, ZoneInfo, tuple[Hold, ...], list[tuple]]:
+    policy = draw(policies)
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    base = draw(st.sampled_from(BASES))
+    minutes = st.integers(0, 12 * 24 * 60)
+    holds = tuple(
+        Hold(
+            hold_type="DISPUTE",
+            starts_at=base + dt.timedelta(minutes=start),
+            ends_at=(base + dt.timedelta(minutes=start + length)) if length else None,
+            channels=channels,
+        )
+        for start, length, channels in draw(
+            st.lists(st.tuples(minutes, st.integers(0, 3 * 24 * 60), channel_sets), max_size=2)
+        )
+    )
+    offsets = sorted(draw(st.lists(minutes, min_size=1, max_size=40)))
+    requests = [
+        (
+            base + dt.timedelta(minutes=offset, seconds=draw(st.integers(0, 59))),
+            draw(st.sampled_from(CHANNELS)),
+            draw(st.sampled_from(PARTIES)),
+            draw(st.sampled_from(["p1", "p2"])),
+            draw(st.sampled_from(RESULTS)),
+        )
+        for offset in offsets
+    ]
+    return policy, zone, holds, requests
+
+
+def facts_for(
+    zone: ZoneInfo, holds: tuple[Hold, ...], made: list[tuple[Contact, str]], point: str
+) -> Facts:
+    return Facts(
+        zone=zone,
+        holds=holds,
+        customer_contacts=tuple(contact for contact, _ in made),
+        point_contacts=tuple(contact for contact, p in made if p == point),
+    )
+
+
+def local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return moment.astimezone(zone).date()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_the_gate_never_lets_a_contact_break_the_policy(scenario: tuple) -> None:
+    policy, zone, holds, requests = scenario
+    made: list[tuple[Contact, str]] = []  # (contact, contact point), in time order
+    for at, channel, party, point, result in requests:
+        facts = facts_for(zone, holds, made, point)
+        decision = evaluate(policy, facts, channel=channel, party=party, at=at)
+        assert all(left >= 0 for left in decision.remaining.values())
+        if not decision.allowed:
+            following = decision.next_allowed_at
+            if following is not None:
+                assert following > at
+                assert evaluate(policy, facts, channel=channel, party=party, at=following).allowed
+                before = evaluate(
+                    policy, facts, channel=channel, party=party, at=following - SECOND
+                )
+                assert not before.allowed
+            continue
+        assert decision.next_allowed_at == at
+        # Window, hold, party, channel: checked by hand, not by the rules module.
+        assert channel in policy.channels and party in policy.parties
+        window = policy.windows.get(channel)
+        if window is not None:
+            assert window.start <= at.astimezone(zone).time().replace(tzinfo=None) < window.end
+        for hold in holds:
+            if not hold.channels or channel in hold.channels:
+                assert not (hold.starts_at <= at and (hold.ends_at is None or at < hold.ends_at))
+        if policy.block_days and (not policy.block_channels or channel in policy.block_channels):
+            for contact, _ in made:
+                if contact.conversation and (
+                    not policy.block_channels or contact.channel in policy.block_channels
+                ):
+                    gap = (local_date(at, zone) - local_date(contact.at, zone)).days
+                    assert gap >= policy.block_days
+        contact = Contact(
+            at=at,
+            channel=channel,
+            counts=policy.counts_as_attempt(channel, result),
+            conversation=policy.is_conversation(result),
+        )
+        made.append((contact, point))
+
+    # No cap is exceeded on any local day, counting back its days from every contact.
+    for cap in policy.caps:
+        for contact, point in made:
+            if not (contact.counts and cap.applies_to(contact.channel)):
+                continue
+            day = local_date(contact.at, zone)
+            counted = [
+                other
+                for other, other_point in made
+                if other.counts
+                and cap.applies_to(other.channel)
+                and (cap.scope == "CUSTOMER" or other_point == point)
+                and other.at <= contact.at
+                and 0 <= (day - local_date(other.at, zone)).days < cap.days
+            ]
+            assert len(counted) <= cap.limit, (cap, day)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    base=st.sampled_from(BASES),
+    minutes=st.lists(st.integers(0, 20 * 24 * 60), min_size=1, max_size=30),
+    days=st.integers(1, 9),
+    limit=st.integers(1, 4),
+)
+def test_a_rolling_cap_reopens_exactly_when_its_oldest_day_leaves_the_window(
+    zone: str, base: dt.datetime, minutes: list[int], days: int, limit: int
+) -> None:
+    tz = ZoneInfo(zone)
+    policy = Policy(
+        code="CAP",
+        version=1,
+        name="cap",
+        channels=frozenset(CHANNELS),
+        parties=frozenset(PARTIES),
+        caps=(Cap("CUSTOMER", days, limit),),
+        attempt_types=frozenset(CHANNELS),
+    )
+    made: list[Contact] = []
+    for offset in sorted(minutes):
+        at = base + dt.timedelta(minutes=offset)
+        facts = Facts(zone=tz, customer_contacts=tuple(made))
+        decision = evaluate(policy, facts, channel="CALL", party="BORROWER", at=at)
+        if decision.allowed:
+            made.append(Contact(at, "CALL"))
+            continue
+        assert decision.count == limit
+        following = decision.next_allowed_at
+        assert following is not None
+        # It opens at a local midnight.
+        assert (
+            following.astimezone(tz).time() == dt.time(0, 0)
+            or (following.astimezone(tz) - dt.timedelta(seconds=1)).date()
+            < following.astimezone(tz).date()
+        )
