@@ -13,6 +13,7 @@ from django.utils import timezone
 from actions.events import publish_action_recorded
 from actions.models import ActionRecord
 from agents.selectors import active_agent_for_actor
+from promises.services import PromiseTerms, promise_make_for_action
 from workflow import generations
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
@@ -79,11 +80,13 @@ def action_record(
     notes: str | None = None,
     call_trace_id: str | None = None,
     visit_location: VisitLocation | None = None,
+    promise: PromiseTerms | None = None,
 ) -> ActionRecord:
     """Record an action of the caller's agent on loan ``loan_account_number`` of ``cif``.
 
     ``action_date`` defaults to now; it may not be more than five minutes ahead nor before
-    2000. A VISIT needs coordinates. The loan must belong to the customer.
+    2000. A VISIT needs coordinates. The loan must belong to the customer. ``promise`` (a
+    PROMISE_TO_PAY's amount and date) records the promise too (``promises.services``).
     """
     agent = active_agent_for_actor(actor)
     generations.bump_agents_on_commit(agent.id)  # the agent's cached reports
@@ -126,6 +129,16 @@ def action_record(
         updated_by=actor.username,
     )
     publish_action_recorded(record=record, actor=actor)  # outbox row, same transaction
+    if promise is not None:
+        promise_make_for_action(
+            actor=actor,
+            terms_given=promise,
+            action_id=record.id,
+            action_result=action_result,
+            agent_id=agent.id,
+            cif=cif,
+            loan_account_number=loan_account_number,
+        )
     return record
 
 

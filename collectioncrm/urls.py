@@ -11,6 +11,7 @@ from actions.api.viewsets import ActionViewSet
 from agents.api.viewsets import AgentViewSet, UserAgentViewSet
 from assignments.api.viewsets import AssignmentViewSet
 from cases.api.viewsets import CaseViewSet
+from promises.api.viewsets import PromiseViewSet
 from reports.admin import team_dashboard_view
 from reports.api.viewsets import (
     AgentPerformanceViewSet,
@@ -35,6 +36,7 @@ router.register("users", UserAgentViewSet, basename="user-agent")
 router.register("actions", ActionViewSet, basename="action")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("cases", CaseViewSet, basename="case")
+router.register("promises", PromiseViewSet, basename="promise")
 # Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
 # lookup of AgentViewSet never captures the literal "performance".
 router.register("agents", AgentPerformanceViewSet, basename="agent-performance")

@@ -52,6 +52,10 @@ class TopicFilter(admin.SimpleListFilter):
             topics.AGENT_UPDATED,
             topics.ACTION_RECORDED,
             topics.ASSIGNMENT_CREATED,
+            topics.PROMISE_MADE,
+            topics.PROMISE_KEPT,
+            topics.PROMISE_BROKEN,
+            topics.PROMISE_CANCELLED,
         ]
         # The dead-letter topics in use (a small set; the unpublished index serves the rest).
         seen = (

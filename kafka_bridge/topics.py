@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions import events as action_events
 from agents import events as agent_events
 from assignments import events as assignment_events
+from promises import events as promise_events
 
 USER_CREATED = "auth-service.user.created"
 USER_UPDATED = "auth-service.user.updated"
@@ -19,6 +20,10 @@ AGENT_CREATED = agent_events.AGENT_CREATED
 AGENT_UPDATED = agent_events.AGENT_UPDATED
 ACTION_RECORDED = action_events.ACTION_RECORDED
 ASSIGNMENT_CREATED = assignment_events.ASSIGNMENT_CREATED
+PROMISE_MADE = promise_events.PROMISE_MADE
+PROMISE_KEPT = promise_events.PROMISE_KEPT
+PROMISE_BROKEN = promise_events.PROMISE_BROKEN
+PROMISE_CANCELLED = promise_events.PROMISE_CANCELLED
 
 # Settings that rename a consumed topic (default: the DESIGN.md name above), e.g. for an
 # installation whose producers use other names, or for tests that need topics of their own.

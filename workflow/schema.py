@@ -18,12 +18,12 @@ from django.db.migrations.exceptions import IrreversibleError
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-def read_sql(name: str) -> str:
-    """Return the text of ``workflow/sql/<name>``."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+def read_sql(name: str, *, sql_dir: Path = SQL_DIR) -> str:
+    """Return the text of ``<sql_dir>/<name>`` (default ``workflow/sql``)."""
+    return (sql_dir / name).read_text(encoding="utf-8")
 
 
-def _executor(name: str, *, guarded: bool = False) -> Any:
+def _executor(name: str, *, guarded: bool = False, sql_dir: Path = SQL_DIR) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         if guarded and not settings.ALLOW_SCHEMA_DROP:
             raise IrreversibleError(
@@ -31,16 +31,22 @@ def _executor(name: str, *, guarded: bool = False) -> Any:
                 "(never in production)."
             )
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(read_sql(name))
+            cursor.execute(read_sql(name, sql_dir=sql_dir))
 
     run.__name__ = f"run_{Path(name).stem}"
     return run
 
 
-def sql_file_operation(stem: str, *, guard_reverse: bool = False) -> migrations.RunPython:
-    """An operation running ``<stem>.sql`` forwards and ``<stem>_reverse.sql`` backwards."""
+def sql_file_operation(
+    stem: str, *, guard_reverse: bool = False, sql_dir: Path = SQL_DIR
+) -> migrations.RunPython:
+    """An operation running ``<stem>.sql`` forwards and ``<stem>_reverse.sql`` backwards.
+
+    ``sql_dir`` is the folder of the files: ``workflow/sql`` by default; an app that owns
+    tables of its own keeps their SQL in its own ``sql/`` folder (``promises/sql``).
+    """
     return migrations.RunPython(
-        _executor(f"{stem}.sql"),
-        _executor(f"{stem}_reverse.sql", guarded=guard_reverse),
+        _executor(f"{stem}.sql", sql_dir=sql_dir),
+        _executor(f"{stem}_reverse.sql", guarded=guard_reverse, sql_dir=sql_dir),
         elidable=False,
     )

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import ActionRecord
+from promises.api.serializers import PromiseOutput
 from workflow.api.fields import DateRangeInput, UTCDateTimeField
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 
@@ -49,6 +50,25 @@ class ActionCreateInput(serializers.Serializer):
     )
     visitLocation = VisitLocationInput(
         required=False, allow_null=True, help_text="Required with coordinates for a VISIT."
+    )
+    # A PROMISE_TO_PAY's terms (promises app); without them no promise is tracked.
+    promiseAmount = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="With PROMISE_TO_PAY: the amount promised, > 0, in the loan's currency.",
+    )
+    promiseDate = serializers.DateField(
+        required=False,
+        allow_null=True,
+        input_formats=["%Y-%m-%d"],
+        help_text="With PROMISE_TO_PAY: the promised day, from today up to the horizon.",
+    )
+    promiseScope = serializers.ChoiceField(
+        choices=(("LOAN", "The action's loan"), ("CUSTOMER", "All the customer's loans")),
+        required=False,
+        help_text="LOAN (default) or CUSTOMER: which payments count towards the promise.",
     )
 
 
@@ -112,3 +132,21 @@ class ActionOutput(serializers.Serializer):
                 }
             ).data
         )
+
+
+class ActionRecordedOutput(ActionOutput):
+    """The answer to POST /actions (OpenAPI): ``promise`` only when the body carried one."""
+
+    promise = PromiseOutput(
+        required=False, help_text="The promise recorded; present only with promise terms."
+    )
+
+
+class ActionListOutput(ActionOutput):
+    """An action in a list: also the status of the promise it obtained, if any."""
+
+    promiseStatus = serializers.CharField(
+        source="promise_status",
+        allow_null=True,
+        help_text="Status of the promise this action obtained; null when it made none.",
+    )

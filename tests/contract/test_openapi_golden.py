@@ -48,6 +48,9 @@ OPERATIONS = [
     ("POST", "/api/v1/collection/cases", "cases_create"),
     ("GET", "/api/v1/collection/cases/customer/{cif}", "cases_customer_retrieve"),
     ("GET", "/api/v1/collection/cases/status/{cif}", "cases_status_retrieve"),
+    ("GET", "/api/v1/collection/promises", "promises_list"),
+    ("GET", "/api/v1/collection/promises/{id}", "promises_read"),
+    ("POST", "/api/v1/collection/promises/{id}/cancel", "promises_cancel"),
     (
         "GET",
         "/api/v1/collection/reports/customer-collection-status",
