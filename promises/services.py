@@ -19,8 +19,10 @@ Rules (README, "Promises to pay"; the terms in :mod:`promises.terms`):
   customer-level promises. Promises passed over for their currency are reported (log).
 - **Reversal.** The payment's appropriations are marked reversed and stop counting; each
   promise is re-evaluated: still kept, reopened (PENDING, while its due date has not passed)
-  or not kept (PARTIALLY_KEPT or BROKEN, with a follow-up and ``promise.broken``). A
-  reversal never moves other payments' money.
+  or not kept (PARTIALLY_KEPT or BROKEN, with a follow-up and ``promise.broken``). A promise
+  that would reopen while a newer promise of its scope is pending is CANCELLED as superseded
+  by it instead (one pending promise per scope). A reversal never moves other payments'
+  money.
 """
 
 from __future__ import annotations
@@ -423,6 +425,17 @@ def promises_apply_payment(
     return result
 
 
+def _pending_successor(promise: PaymentPromise) -> PaymentPromise | None:
+    """The other PENDING promise of ``promise``'s scope (its loan, or the customer's
+    customer-level one), if any: at most one can be pending."""
+    others = PaymentPromise.objects.filter(
+        customer_id=promise.customer_id, status=PromiseStatus.PENDING
+    ).exclude(id=promise.id)
+    if promise.loan_id is None:
+        return others.filter(loan__isnull=True).first()
+    return others.filter(loan_id=promise.loan_id).first()
+
+
 @transaction.atomic
 def promises_withdraw_payment(
     *, payment_id: str, actor: Actor, today: dt.date | None = None
@@ -457,7 +470,15 @@ def promises_withdraw_payment(
             amount=promise.amount,
             tolerance_percent=promise.tolerance_percent,
         ):
-            if promise.due_date >= today:
+            successor = _pending_successor(promise)
+            if promise.due_date >= today and successor is not None:
+                # A newer promise of the same scope is pending: it replaces this one, as if
+                # it had been made while this one was pending.
+                promise.status = PromiseStatus.CANCELLED
+                promise.cancelled_by = actor.username
+                promise.cancel_reason = SUPERSEDED_REASON.format(id=successor.id)
+                promise.superseded_by_id = successor.id
+            elif promise.due_date >= today:
                 promise.status = PromiseStatus.PENDING
                 promise.resolved_at = None
             else:
@@ -466,10 +487,15 @@ def promises_withdraw_payment(
                     if promise.paid_amount > 0
                     else PromiseStatus.BROKEN
                 )
-        if promise.status != before and promise.status != PromiseStatus.PENDING:
+        if promise.status != before and promise.status in (
+            PromiseStatus.BROKEN,
+            PromiseStatus.PARTIALLY_KEPT,
+        ):
             promise.resolved_at = now
             promise.follow_up_date = terms.next_business_day(today)
             promise.follow_up_agent_id = agents.get(promise.customer_id)
+        elif promise.status != before and promise.status == PromiseStatus.CANCELLED:
+            promise.resolved_at = now
         promise.updated_at = now
         promise.updated_by = actor.username
         promise.save(
@@ -479,6 +505,9 @@ def promises_withdraw_payment(
                 "resolved_at",
                 "follow_up_date",
                 "follow_up_agent",
+                "cancelled_by",
+                "cancel_reason",
+                "superseded_by",
                 "updated_at",
                 "updated_by",
             ]
@@ -488,5 +517,7 @@ def promises_withdraw_payment(
             PromiseStatus.PARTIALLY_KEPT,
         ):
             events.publish_promise_broken(promise=promise)
+        elif promise.status != before and promise.status == PromiseStatus.CANCELLED:
+            events.publish_promise_cancelled(promise=promise, actor=actor)
     generations.bump_agents_on_commit(*(promise.agent_id for promise in promises))
     return promises

@@ -188,6 +188,17 @@ SCENARIOS = [
         {"p1": [], "p2": ["100000"]},
     ),
     Scenario(
+        # Found by the property test: one pending promise per loan holds after a reversal.
+        "reversal when a newer promise of the loan is pending: superseded by it",
+        [
+            Promise("old", "1000000"),
+            Pay("p1", "1000000"),
+            Promise("new", "500000"),
+            Reverse("p1"),
+        ],
+        {"old": (C, "0"), "new": (P, "0")},
+    ),
+    Scenario(
         "cancellation: later payments no longer count",
         [Promise("a", "1000000"), Pay("p1", "200000"), Cancel("a"), Pay("p2", "800000")],
         {"a": (C, "200000")},
