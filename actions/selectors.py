@@ -6,12 +6,13 @@ import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from actions.api.filters import ActionFilter
 from actions.models import ActionRecord
 from agents.models import Agent
 from agents.scope import AgentScope
+from promises.models import PaymentPromise
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
 
@@ -30,12 +31,18 @@ class ActionFilters:
 def _filtered(
     queryset: QuerySet[ActionRecord], filters: ActionFilters, scope: AgentScope | None
 ) -> QuerySet[ActionRecord]:
-    """Apply ``filters`` and ``scope`` (None: every action), join the agent for ``agentName``
+    """Apply ``filters`` and ``scope`` (None: every action), join the agent for ``agentName``,
+    add the status of the promise each action obtained (``promise_status``, None without one)
     and order newest first."""
     if scope is not None:
         queryset = queryset.filter(scope.work())
     queryset = ActionFilter(asdict(filters), queryset).qs
-    return queryset.select_related("agent").order_by("-action_date", "id")
+    promise = PaymentPromise.objects.filter(action_id=OuterRef("id")).values("status")[:1]
+    return (
+        queryset.select_related("agent")
+        .annotate(promise_status=Subquery(promise))
+        .order_by("-action_date", "id")
+    )
 
 
 def actions_for_customer(

@@ -14,6 +14,7 @@ from actions.events import publish_action_recorded
 from actions.models import ActionRecord
 from agents.selectors import active_agent_for_actor
 from contacts.services import contact_record_action
+from promises.services import PromiseTerms, promise_make_for_action
 from workflow import generations
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
@@ -83,6 +84,7 @@ def action_record(
     contact_attempt_id: uuid.UUID | None = None,
     party: str | None = None,
     contact_point: str | None = None,
+    promise: PromiseTerms | None = None,
 ) -> ActionRecord:
     """Record an action of the caller's agent on loan ``loan_account_number`` of ``cif``.
 
@@ -90,6 +92,8 @@ def action_record(
     2000. A VISIT needs coordinates. The loan must belong to the customer. The contact's
     ``party`` and ``contact_point`` go to the contact ledger, which consumes the reservation
     ``contact_attempt_id`` or flags a contact that broke the policy (never refused for that).
+    ``promise`` (a PROMISE_TO_PAY's amount and date) records the promise too
+    (``promises.services``).
     """
     agent = active_agent_for_actor(actor)
     generations.bump_agents_on_commit(agent.id)  # the agent's cached reports
@@ -145,6 +149,16 @@ def action_record(
         party=party,
         contact_point=contact_point,
     )
+    if promise is not None:
+        promise_make_for_action(
+            actor=actor,
+            terms_given=promise,
+            action_id=record.id,
+            action_result=action_result,
+            agent_id=agent.id,
+            cif=cif,
+            loan_account_number=loan_account_number,
+        )
     return record
 
 

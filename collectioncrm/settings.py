@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "assignments",
     "cases",
     "contacts",
+    "promises",
     "payments",
     "reports",
     "demo",
@@ -218,10 +219,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "kafka_bridge.tasks.purge_published_outbox",
         "schedule": crontab(hour=20, minute=47),
     },
+    # Promises past their promised date + grace days become PARTIALLY_KEPT or BROKEN
+    # (promises/resolution.py). Hourly, so that the run right after the bank's midnight
+    # resolves them whatever BUSINESS_TIME_ZONE is; a run with nothing due is one index probe.
+    "promises-resolve-due": {
+        "task": "promises.tasks.resolve_due_promises",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
 }
 
 # Liveness files of the consumer, relay and beat loops (manage.py liveness NAME).
 LIVENESS_DIR = Path(env_str("LIVENESS_DIR", str(Path(tempfile.gettempdir()) / "collectioncrm")))
+
+# --- Promises to pay (promises/) ---------------------------------------------------------------
+# How far ahead a promised date may be (business days from today, inclusive).
+PROMISE_MAX_DAYS_AHEAD = env_int("PROMISE_MAX_DAYS_AHEAD", 30, minimum=0)
+# Terms of promises when no promise type matches the loan's product and customer's segment.
+PROMISE_DEFAULT_GRACE_DAYS = env_int("PROMISE_DEFAULT_GRACE_DAYS", 3, minimum=0)
+PROMISE_DEFAULT_TOLERANCE_PERCENT = env_int("PROMISE_DEFAULT_TOLERANCE_PERCENT", 0, minimum=0)
+# The bank's days off (ISO weekday numbers, Monday = 1): a follow-up never falls on one.
+BUSINESS_WEEKEND_DAYS = [int(day) for day in env_list("BUSINESS_WEEKEND_DAYS", ["6", "7"])]
 
 # Agent performance answers cached in Redis (0 = no caching); see reports/cache.py.
 PERFORMANCE_CACHE_SECONDS = env_int("PERFORMANCE_CACHE_SECONDS", 300, minimum=0)
@@ -329,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "ProcessingStateStatusEnum": "workflow.enums.ProcessingStateStatus",
         "LendingViolationStatusEnum": "workflow.enums.LendingViolationStatus",
         "RecoveryAbilityStatusEnum": "workflow.enums.RecoveryAbilityStatus",
+        "PromiseStatusEnum": "promises.models.PromiseStatus",
     },
 }
 

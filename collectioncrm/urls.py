@@ -13,6 +13,7 @@ from agents.api.viewsets import AgentViewSet, UserAgentViewSet
 from assignments.api.viewsets import AssignmentViewSet
 from cases.api.viewsets import CaseViewSet
 from contacts.api.viewsets import ContactAttemptViewSet, ContactPolicyViewSet
+from promises.api.viewsets import PromiseViewSet
 from reports.admin import team_dashboard_view
 from reports.api.viewsets import (
     AgentPerformanceViewSet,
@@ -39,6 +40,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("cases", CaseViewSet, basename="case")
 router.register("contact-attempts", ContactAttemptViewSet, basename="contact-attempt")
 router.register("contact-policy", ContactPolicyViewSet, basename="contact-policy")
+router.register("promises", PromiseViewSet, basename="promise")
 # Reports share the agents prefix (agents/performance, agents/{id}/performance): the uuid
 # lookup of AgentViewSet never captures the literal "performance".
 router.register("agents", AgentPerformanceViewSet, basename="agent-performance")

@@ -54,6 +54,10 @@ class TopicFilter(admin.SimpleListFilter):
             topics.ASSIGNMENT_CREATED,
             topics.CONTACT_VIOLATION,
             topics.CONTACT_OVERRIDE,
+            topics.PROMISE_MADE,
+            topics.PROMISE_KEPT,
+            topics.PROMISE_BROKEN,
+            topics.PROMISE_CANCELLED,
         ]
         # The dead-letter topics in use (a small set; the unpublished index serves the rest).
         seen = (

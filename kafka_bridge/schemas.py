@@ -12,6 +12,7 @@ from agents import events as agent_events
 from assignments import events as assignment_events
 from contacts import events as contact_events
 from kafka_bridge import topics
+from promises import events as promise_events
 from workflow.event_schema import Field, Schema
 from workflow.outbox import ACTOR, ENVELOPE
 
@@ -109,9 +110,14 @@ PAYMENT_RECEIVED = Schema(
         "source": Field("string", required=False, nullable=True, max_length=100),
         "payment": Field("object", schema=PAYMENT),
     },
-    description="the payment service's event (snake_case); only payment.recorded is applied",
+    description=(
+        "the payment service's event (snake_case); payment.recorded and payment.reversed "
+        "are applied"
+    ),
 )
 PAYMENT_RECORDED = "payment.recorded"
+# The same payload naming the reversed payment, with an optional top-level "reason".
+PAYMENT_REVERSED = "payment.reversed"
 
 CONSUMED: dict[str, Schema] = {
     topics.USER_CREATED: USER_CREATED,
@@ -127,4 +133,5 @@ PRODUCED: dict[str, Schema] = {
     **action_events.PRODUCED,
     **assignment_events.PRODUCED,
     **contact_events.PRODUCED,
+    **promise_events.PRODUCED,
 }

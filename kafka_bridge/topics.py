@@ -6,6 +6,7 @@ from actions import events as action_events
 from agents import events as agent_events
 from assignments import events as assignment_events
 from contacts import events as contact_events
+from promises import events as promise_events
 
 USER_CREATED = "auth-service.user.created"
 USER_UPDATED = "auth-service.user.updated"
@@ -22,6 +23,10 @@ ACTION_RECORDED = action_events.ACTION_RECORDED
 ASSIGNMENT_CREATED = assignment_events.ASSIGNMENT_CREATED
 CONTACT_VIOLATION = contact_events.CONTACT_VIOLATION
 CONTACT_OVERRIDE = contact_events.CONTACT_OVERRIDE
+PROMISE_MADE = promise_events.PROMISE_MADE
+PROMISE_KEPT = promise_events.PROMISE_KEPT
+PROMISE_BROKEN = promise_events.PROMISE_BROKEN
+PROMISE_CANCELLED = promise_events.PROMISE_CANCELLED
 
 # Settings that rename a consumed topic (default: the DESIGN.md name above), e.g. for an
 # installation whose producers use other names, or for tests that need topics of their own.

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from agents.models import Agent
-from payments.models import Payment
+from payments.models import Payment, PaymentReversal
+from payments.services import payment_reverse
+from workflow.actors import admin_actor
 from workflow.admin_base import ReadOnlyAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 
@@ -58,7 +60,31 @@ class PaymentAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     exclude = ["raw"]
     readonly_fields = ["pretty_raw"]
+    actions = ["reverse_payments"]
+
+    @admin.action(description="Reverse the selected payments (their promise appropriations)")
+    def reverse_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        """A supervisor's reversal: the payments stop counting towards promises."""
+        actor = admin_actor(request.user)
+        reversed_now = sum(
+            payment_reverse(
+                payment_id=payment_id,
+                actor=actor,
+                reason=f"Reversed by {actor.username} in the admin",
+            )
+            for payment_id in queryset.values_list("payment_id", flat=True)
+        )
+        self.message_user(request, f"{reversed_now} payment(s) reversed.", messages.SUCCESS)
 
     @admin.display(description="event as received")
     def pretty_raw(self, payment: Payment) -> str:
         return format_html("<pre>{}</pre>", json.dumps(payment.raw, indent=2, ensure_ascii=False))
+
+
+@admin.register(PaymentReversal)
+class PaymentReversalAdmin(ReadOnlyAdmin):
+    """Reversed payments (payment service events and supervisors' reversals)."""
+
+    list_display = ["payment_id", "reversed_at", "reversed_by", "reason"]
+    search_fields = ["=payment_id"]
+    ordering = ["-reversed_at"]

@@ -59,3 +59,27 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"payment {self.payment_id} {self.amount} {self.currency or ''}".rstrip()
+
+
+class PaymentReversal(models.Model):
+    """A reversed payment (``workflow_service.payment_reversals``, ``payments/sql``).
+
+    Written once per payment by :func:`payments.services.payment_reverse` (the payment
+    service's ``payment.reversed`` event, or a supervisor in the admin); the payment's promise
+    appropriations stop counting. A reversal may arrive before its payment: the payment is
+    then stored but never applied to promises.
+    """
+
+    payment_id = models.CharField(max_length=64, primary_key=True)
+    reversed_at = UTCDateTimeField(default=timezone.now)
+    reason = models.TextField(null=True, blank=True)
+    event_id = models.UUIDField(null=True, blank=True)
+    reversed_by = models.CharField(max_length=50)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."payment_reversals'
+        ordering = ["-reversed_at"]
+
+    def __str__(self) -> str:
+        return f"reversal of payment {self.payment_id}"

@@ -11,8 +11,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from assignments.selectors import assignment_on
-from payments.models import Payment
+from payments.models import Payment, PaymentReversal
+from promises.services import promises_apply_payment, promises_withdraw_payment
 from workflow import generations
+from workflow.actors import Actor
 from workflow.business_time import business_date
 from workflow.models import Loan
 from workflow.outbox import json_ready
@@ -42,6 +44,10 @@ def payment_record(
     business day of ``payment_date`` (:func:`assignments.selectors.assignment_on`). Without a
     ``cif`` the loan's customer is used when bank sync knows the loan; a payment whose customer
     is unknown or unassigned that day is stored unattributed.
+
+    A newly stored payment is then applied to the customer's pending promises
+    (:func:`promises.services.promises_apply_payment`), unless it was already reversed (a
+    reversal that arrived first).
     """
     if payment_date.tzinfo is None:
         raise ValueError("payment_date must be timezone-aware")
@@ -81,4 +87,44 @@ def payment_record(
         return None
     payment.received_at = row[0].replace(tzinfo=dt.UTC)
     generations.bump_agents_on_commit(payment.call_agent_id, payment.field_agent_id)
+    if not PaymentReversal.objects.filter(payment_id=payment_id).exists():
+        promises_apply_payment(
+            payment_id=payment_id,
+            cif=cif,
+            loan_account_number=loan_account_number,
+            amount=amount,
+            currency=currency,
+            payment_date=payment_date,
+        )
     return payment
+
+
+@transaction.atomic
+def payment_reverse(
+    *,
+    payment_id: str,
+    actor: Actor,
+    reason: str | None = None,
+    event_id: uuid.UUID | None = None,
+) -> bool:
+    """Record that payment ``payment_id`` was reversed and withdraw it from the promises it
+    was applied to (:func:`promises.services.promises_withdraw_payment`). True when recorded
+    now; False (nothing changes) when it was already reversed.
+
+    The payment may not be stored yet (a reversal that overtook its payment): the reversal
+    is recorded all the same, and the payment, when it arrives, is stored but applied to no
+    promise.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO workflow_service.payment_reversals "
+            "(payment_id, reason, event_id, reversed_by) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (payment_id) DO NOTHING RETURNING payment_id",
+            [payment_id, reason, event_id, actor.username[:50]],
+        )
+        recorded = cursor.fetchone() is not None
+    if not recorded:
+        logger.info("payment %s already reversed", payment_id)
+        return False
+    promises_withdraw_payment(payment_id=payment_id, actor=actor)
+    return True

@@ -30,6 +30,11 @@ from reports.figures import (
     success_rate,
     view_action_counts,
 )
+from reports.promise_figures import (
+    PromiseFigures,
+    promise_figures_by_agent,
+    promise_figures_of,
+)
 from workflow.business_time import day_range_utc
 from workflow.errors import NotFound
 
@@ -48,7 +53,9 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _metrics(actions: ActionCounts, payments: PaymentTotals) -> dict[str, Any]:
+def _metrics(
+    actions: ActionCounts, payments: PaymentTotals, promises: PromiseFigures
+) -> dict[str, Any]:
     return {
         "total_actions": actions.total,
         "successful_actions": actions.successful,
@@ -59,6 +66,7 @@ def _metrics(actions: ActionCounts, payments: PaymentTotals) -> dict[str, Any]:
         "total_amount_collected": payments.amount.quantize(ZERO_AMOUNT),
         "average_call_duration": None,
         "success_rate": _success_rate(actions.successful, actions.total),
+        "promises": promises.as_report(),
     }
 
 
@@ -109,7 +117,8 @@ def agent_performance(
     """An agent's figures over a business-day period (defaults: see ``performance_period``).
 
     Two live queries (action metrics per day, payments per day) whose sums give the metrics,
-    plus one on the view for a whole-month period (which then gives the action metrics).
+    plus one on the view for a whole-month period (which then gives the action metrics), plus
+    one for the promise figures (:mod:`reports.promise_figures`).
     """
     start, end = performance_period(start=start, end=end)
     from_view = view_action_counts([agent], start, end)
@@ -127,7 +136,11 @@ def agent_performance(
         "agent_id": agent.id,
         "agent_name": agent.name,
         "period": {"start_date": start, "end_date": end},
-        "metrics": _metrics(actions, _sum_payments(by_day_payments.values())),
+        "metrics": _metrics(
+            actions,
+            _sum_payments(by_day_payments.values()),
+            promise_figures_of([agent.id], start, end),
+        ),
         "trends": _trends(by_day_actions, by_day_payments),
     }
 
@@ -165,9 +178,9 @@ def agents_ranking(
 
     Order: successfulActions desc, totalActions desc, then name and id. ``rank`` is the
     competition rank on (successfulActions, totalActions): agents equal on both share it and
-    the next rank skips (1, 2, 2, 4). At most four queries whatever the number of agents: the
+    the next rank skips (1, 2, 2, 4). At most five queries whatever the number of agents: the
     agents, the view (whole months only), the live counts (only for agents the view does not
-    answer for) and the payments.
+    answer for), the payments and the promise figures.
     """
     start, end = performance_period(start=start, end=end)
     agents_query = Agent.objects.filter(is_active=True)
@@ -176,6 +189,7 @@ def agents_ranking(
     agents = list(agents_query.order_by("name", "id"))
     actions = _action_counts_by_agent(agents, start, end)
     payments = payments_by_agent([agent.id for agent in agents], start, end) if agents else {}
+    promises = promise_figures_by_agent([agent.id for agent in agents], start, end)
 
     ranked = sorted(
         agents,
@@ -194,7 +208,11 @@ def agents_ranking(
                 "agent_name": agent.name,
                 "team": agent.team,
                 "rank": rank,
-                "metrics": _metrics(actions[agent.id], payments.get(agent.id, PaymentTotals())),
+                "metrics": _metrics(
+                    actions[agent.id],
+                    payments.get(agent.id, PaymentTotals()),
+                    promises.get(agent.id, PromiseFigures()),
+                ),
             }
         )
     return {"period": {"start_date": start, "end_date": end}, "agents": entries}
@@ -238,6 +256,10 @@ def team_performance(
         "team": team,
         "period": {"start_date": start, "end_date": end},
         "agent_count": len(agents),
-        "metrics": _metrics(actions, _sum_payments(by_day_payments.values())),
+        "metrics": _metrics(
+            actions,
+            _sum_payments(by_day_payments.values()),
+            promise_figures_of(agent_ids, start, end),
+        ),
         "trends": _trends(by_day_actions, by_day_payments),
     }

@@ -43,7 +43,7 @@ def sql_file_operation(
     """An operation running ``<stem>.sql`` forwards and ``<stem>_reverse.sql`` backwards.
 
     ``directory`` holds the files: ``workflow/sql`` by default; an app that owns tables of its
-    own (``contacts``) keeps its SQL in its own ``sql/`` folder.
+    own (``contacts``, ``promises``) keeps its SQL in its own ``sql/`` folder.
     """
     return migrations.RunPython(
         _executor(f"{stem}.sql", directory=directory),

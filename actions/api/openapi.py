@@ -12,7 +12,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
-from actions.api.serializers import ActionCreateInput, ActionOutput, ActionResultInput
+from actions.api.serializers import (
+    ActionCreateInput,
+    ActionListOutput,
+    ActionOutput,
+    ActionRecordedOutput,
+    ActionResultInput,
+)
 from workflow.api.schema import (
     DATE_RANGE_PARAMETERS,
     PAGE_PARAMETERS,
@@ -57,11 +63,13 @@ LIST_PARAMETERS = [
 ]
 
 LIST_RESPONSES = {
-    200: paginated("ActionPageEnvelope", "actions", ActionOutput),
+    200: paginated("ActionPageEnvelope", "actions", ActionListOutput),
     **errors(400, 403, 404),
 }
 
-LIST_EXAMPLE = page_example("A page of actions", "actions", ACTION_EXAMPLE)
+LIST_EXAMPLE = page_example(
+    "A page of actions", "actions", {**ACTION_EXAMPLE, "promiseStatus": "PENDING"}
+)
 
 LIST_DESCRIPTION = (
     "Newest first (actionDate descending). startDate/endDate are inclusive business days of "
@@ -82,9 +90,20 @@ action_schema = extend_schema_view(
             "/contact-attempts) is consumed; party (default BORROWER) and contactPoint are kept "
             "in the contact ledger; a contact that breaks the customer's contact policy is still "
             "recorded, then flagged and published as workflow-service.contact.violation."
+            " A PROMISE_TO_PAY may carry promiseAmount and promiseDate (both, or "
+            "neither: then no promise is tracked) and promiseScope: the promise is recorded "
+            "with the action and returned as promise (see the promises endpoints for its "
+            "lifecycle); it supersedes the pending promise of the same loan (CUSTOMER scope: "
+            "the customer's pending customer-level one). 400 names the field at fault: "
+            "promiseAmount (not > 0, more decimals than the loan's currency has, without "
+            "promiseDate, or with another result), promiseDate (before today or beyond "
+            "PROMISE_MAX_DAYS_AHEAD days, in the bank's time zone)."
         ),
         request=ActionCreateInput,
-        responses={201: enveloped("ActionEnvelope", ActionOutput()), **errors(400, 403, 404)},
+        responses={
+            201: enveloped("ActionEnvelope", ActionRecordedOutput()),
+            **errors(400, 403, 404),
+        },
         examples=[
             OpenApiExample(
                 "A field visit",

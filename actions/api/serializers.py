@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from actions.models import ActionRecord
 from contacts.enums import Party
+from promises.api.serializers import PromiseOutput
 from workflow.api.fields import DateRangeInput, JsonInput, UTCDateTimeField
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 
@@ -64,6 +65,25 @@ class ActionCreateInput(JsonInput):
         allow_null=True,
         allow_blank=True,
         help_text="Phone number, e-mail or address contacted.",
+    )
+    # A PROMISE_TO_PAY's terms (promises app); without them no promise is tracked.
+    promiseAmount = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="With PROMISE_TO_PAY: the amount promised, > 0, in the loan's currency.",
+    )
+    promiseDate = serializers.DateField(
+        required=False,
+        allow_null=True,
+        input_formats=["%Y-%m-%d"],
+        help_text="With PROMISE_TO_PAY: the promised day, from today up to the horizon.",
+    )
+    promiseScope = serializers.ChoiceField(
+        choices=(("LOAN", "The action's loan"), ("CUSTOMER", "All the customer's loans")),
+        required=False,
+        help_text="LOAN (default) or CUSTOMER: which payments count towards the promise.",
     )
 
 
@@ -127,3 +147,21 @@ class ActionOutput(serializers.Serializer):
                 }
             ).data
         )
+
+
+class ActionRecordedOutput(ActionOutput):
+    """The answer to POST /actions (OpenAPI): ``promise`` only when the body carried one."""
+
+    promise = PromiseOutput(
+        required=False, help_text="The promise recorded; present only with promise terms."
+    )
+
+
+class ActionListOutput(ActionOutput):
+    """An action in a list: also the status of the promise it obtained, if any."""
+
+    promiseStatus = serializers.CharField(
+        source="promise_status",
+        allow_null=True,
+        help_text="Status of the promise this action obtained; null when it made none.",
+    )

@@ -8,6 +8,7 @@ Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collecti
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework.decorators import action
@@ -19,12 +20,16 @@ from actions import selectors, services
 from actions.api.openapi import action_schema
 from actions.api.serializers import (
     ActionCreateInput,
+    ActionListOutput,
     ActionListQuery,
     ActionOutput,
     ActionResultInput,
 )
 from actions.models import ActionRecord
 from agents.scope import AgentScope, agent_scope
+from promises.api.serializers import PromiseOutput
+from promises.selectors import promise_for_action
+from promises.services import PromiseTerms
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.permissions import ActionCapability, scope_of
@@ -54,6 +59,17 @@ def _action_filters(request: Request) -> selectors.ActionFilters:
     )
 
 
+def _promise_terms(values: dict[str, Any]) -> PromiseTerms | None:
+    """The promise terms of a POST /actions body; None when it carries none."""
+    if values.get("promiseAmount") is None and values.get("promiseDate") is None:
+        return None
+    return PromiseTerms(
+        amount=values.get("promiseAmount"),
+        promised_date=values.get("promiseDate"),
+        customer_level=values.get("promiseScope") == "CUSTOMER",
+    )
+
+
 @action_schema
 class ActionViewSet(GenericViewSet):
     """Action records: ``actions``, ``actions/{customer,loan,agent}/...``,
@@ -72,13 +88,14 @@ class ActionViewSet(GenericViewSet):
 
     def _page(self, queryset: QuerySet[ActionRecord]) -> Response:
         rows = self.paginate_queryset(queryset)
-        return self.get_paginated_response({"actions": ActionOutput(rows, many=True).data})
+        return self.get_paginated_response({"actions": ActionListOutput(rows, many=True).data})
 
     def create(self, request: Request) -> Response:
         data = ActionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         location = values.get("visitLocation")
+        promise = _promise_terms(values)
         record = services.action_record(
             actor=_actor(request),
             cif=values["cif"],
@@ -101,8 +118,12 @@ class ActionViewSet(GenericViewSet):
             contact_attempt_id=values.get("contactAttemptId"),
             party=values.get("party"),
             contact_point=values.get("contactPoint"),
+            promise=promise,
         )
-        return ok(ActionOutput(record).data, message="Action recorded.", status=201)
+        output = ActionOutput(record).data
+        if promise is not None:  # the promise it made (absent for bodies without terms)
+            output["promise"] = PromiseOutput(promise_for_action(action_id=record.id)).data
+        return ok(output, message="Action recorded.", status=201)
 
     @action(detail=False, url_path="customer/<str:cif>")
     def for_customer(self, request: Request, cif: str) -> Response:

@@ -14,6 +14,50 @@ class PeriodOutput(serializers.Serializer):
     endDate = serializers.DateField(source="end_date")
 
 
+class PromiseMetricsOutput(serializers.Serializer):
+    """Promise figures (reports.promise_figures): promises with terms the agent obtained, made
+    on a business day of the period, as they stand now."""
+
+    made = serializers.IntegerField(
+        help_text=(
+            "Promises to pay with an amount and a date made in the period (a PROMISE_TO_PAY "
+            "without them tracks no promise and is not counted)."
+        )
+    )
+    kept = serializers.IntegerField(help_text="Of those, KEPT.")
+    partiallyKept = serializers.IntegerField(
+        source="partially_kept", help_text="PARTIALLY_KEPT: something paid, not enough, too late."
+    )
+    broken = serializers.IntegerField(help_text="BROKEN: nothing paid by the due date.")
+    cancelled = serializers.IntegerField(help_text="CANCELLED or superseded.")
+    pending = serializers.IntegerField(help_text="Still PENDING.")
+    keptRateByCount = serializers.FloatField(
+        source="kept_rate_by_count",
+        allow_null=True,
+        help_text=(
+            "kept / (kept + partiallyKept + broken) as a percentage rounded half-up to 2 "
+            "decimals; null when none of them is resolved."
+        ),
+    )
+    keptRateByAmount = serializers.FloatField(
+        source="kept_rate_by_amount",
+        allow_null=True,
+        help_text=(
+            "Amount paid towards the KEPT, PARTIALLY_KEPT and BROKEN promises / the amount "
+            "they promised, as a percentage (2 decimals, half-up); null when none."
+        ),
+    )
+    medianDaysToNextContact = serializers.FloatField(
+        source="median_days_to_next_contact",
+        allow_null=True,
+        help_text=(
+            "Median, over the BROKEN promises, of the business days from the day it broke to "
+            "the first action recorded on the customer since (by any agent); promises not yet "
+            "followed by an action are left out; null when none."
+        ),
+    )
+
+
 class MetricsOutput(serializers.Serializer):
     totalActions = serializers.IntegerField(
         source="total_actions", help_text="Every action record of the agent in the period."
@@ -57,6 +101,7 @@ class MetricsOutput(serializers.Serializer):
             "null when totalActions is 0."
         ),
     )
+    promises = PromiseMetricsOutput()
 
 
 class DailyTrendOutput(serializers.Serializer):

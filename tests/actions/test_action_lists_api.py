@@ -108,6 +108,7 @@ def test_each_item_has_the_full_action_shape_with_the_agent_name(
         "updatedAt": item["updatedAt"],
         "createdBy": "tests",
         "updatedBy": "tests",
+        "promiseStatus": None,  # the action obtained no tracked promise
     }
     assert item["createdAt"].endswith("Z") and item["updatedAt"].endswith("Z")
 

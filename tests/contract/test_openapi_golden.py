@@ -51,6 +51,9 @@ OPERATIONS = [
     ("POST", "/api/v1/collection/contact-attempts", "contact_attempts_reserve"),
     ("POST", "/api/v1/collection/contact-attempts/override", "contact_attempts_override"),
     ("GET", "/api/v1/collection/contact-policy/check", "contact_policy_check"),
+    ("GET", "/api/v1/collection/promises", "promises_list"),
+    ("GET", "/api/v1/collection/promises/{id}", "promises_read"),
+    ("POST", "/api/v1/collection/promises/{id}/cancel", "promises_cancel"),
     (
         "GET",
         "/api/v1/collection/reports/customer-collection-status",

@@ -39,8 +39,9 @@ def test_other_payment_event_types_are_skipped_not_rejected() -> None:
     registration = registry.for_topic(topics.PAYMENT_RECEIVED)
     assert registration is not None
     assert registration.skip_reason(payment_event()) is None
-    assert registration.skip_reason(payment_event(event_type="payment.reversed")) == (
-        "event_type 'payment.reversed' is not handled"
+    assert registration.skip_reason(payment_event(event_type="payment.reversed")) is None
+    assert registration.skip_reason(payment_event(event_type="payment.refunded")) == (
+        "event_type 'payment.refunded' is not handled"
     )
     # A missing event type is not a skip: validation rejects it.
     event = payment_event()

@@ -1,0 +1,1 @@
+"""Promises to pay: made with an action, kept or broken by real payments (issue 15)."""

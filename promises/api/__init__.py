@@ -1,0 +1,1 @@
+"""The promises API: viewset, serializers, filters and their OpenAPI description."""

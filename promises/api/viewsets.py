@@ -1,0 +1,77 @@
+"""``/promises``: list promises, read one with its appropriations, cancel one.
+
+Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collection/``):
+``promises`` (GET), ``promises/{id}`` (GET) and ``promises/{id}/cancel`` (POST).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from promises import selectors, services
+from promises.api.openapi import promise_schema
+from promises.api.serializers import (
+    PromiseCancelInput,
+    PromiseDetailOutput,
+    PromiseListQuery,
+    PromiseOutput,
+)
+from workflow.actors import Actor
+from workflow.api.envelope import ok
+from workflow.api.permissions import ActionCapability
+from workflow.permissions import Capability
+
+
+def _actor(request: Request) -> Actor:
+    assert isinstance(request.user, Actor)
+    return request.user
+
+
+@promise_schema
+class PromiseViewSet(GenericViewSet):
+    """Promises to pay: ``promises``, ``promises/{id}``, ``promises/{id}/cancel``."""
+
+    permission_classes = [ActionCapability]
+    capabilities = {
+        "list": Capability.READ,
+        "retrieve": Capability.READ,
+        "cancel": Capability.RECORD_WORK,
+    }
+    lookup_url_kwarg = "id"
+    lookup_value_converter = "uuid"
+
+    def list(self, request: Request) -> Response:
+        query = PromiseListQuery(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        promises = selectors.promises_list(
+            actor=_actor(request),
+            filters=selectors.PromiseFilters(
+                cif=values.get("cif"),
+                loan=values.get("loan"),
+                agent_id=values.get("agentId"),
+                team=values.get("team"),
+                status=values.get("status"),
+                promised_from=values.get("promisedFrom"),
+                promised_to=values.get("promisedTo"),
+            ),
+        )
+        rows = self.paginate_queryset(promises)
+        return self.get_paginated_response({"promises": PromiseOutput(rows, many=True).data})
+
+    def retrieve(self, request: Request, id: uuid.UUID) -> Response:
+        return ok(PromiseDetailOutput(selectors.promise_detail(promise_id=id)).data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, id: uuid.UUID) -> Response:
+        data = PromiseCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        promise = services.promise_cancel(
+            actor=_actor(request), promise_id=id, reason=data.validated_data["reason"]
+        )
+        return ok(PromiseOutput(promise).data, message="Promise cancelled.")

@@ -1,0 +1,523 @@
+"""Writes of promises: make, cancel, and apply or withdraw payments.
+
+Rules (README, "Promises to pay"; the terms in :mod:`promises.terms`):
+
+- **Made** with an action (``POST /actions`` with ``promiseAmount`` and ``promiseDate``) or in
+  the admin. The currency is the loan's; grace days and tolerance are copied from the most
+  specific active promise type of the loan's product and the customer's segment (settings
+  ``PROMISE_DEFAULT_*`` when none matches).
+- **One pending promise per scope.** A new promise on a loan supersedes the loan's pending
+  one (and a new customer-level promise the customer's pending customer-level one): the old
+  one becomes CANCELLED with ``superseded_by`` set and keeps what was paid towards it. The
+  customer renegotiated; the latest terms are the ones to track.
+- **Appropriation.** A payment is applied to the customer's PENDING promises that it can
+  count for: same currency, made on or before the payment's business day, due (promised date
+  + grace days) on or after it, and on the payment's loan or customer-level. Promises on the
+  payment's loan come first, then customer-level ones, each oldest promised date first
+  (FIFO); no promise gets more than it still needs. A promise is KEPT as soon as its paid
+  amount reaches ``(100 - tolerance)%`` of it. A payment without a loan counts only for
+  customer-level promises. Promises passed over for their currency are reported (log).
+- **Reversal.** The payment's appropriations are marked reversed and stop counting; each
+  promise is re-evaluated: still kept, reopened (PENDING, while its due date has not passed)
+  or not kept (PARTIALLY_KEPT or BROKEN, with a follow-up and ``promise.broken``). A promise
+  that would reopen while a newer promise of its scope is pending is CANCELLED as superseded
+  by it instead (one pending promise per scope). A reversal never moves other payments'
+  money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from cases.models import CustomerCase
+from promises import events, terms
+from promises.models import PaymentPromise, PromiseAppropriation, PromiseStatus, PromiseType
+from promises.selectors import promise_type_for
+from workflow import generations
+from workflow.actors import Actor
+from workflow.business_time import business_date, business_today, day_start_utc
+from workflow.enums import ActionResult
+from workflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from workflow.models import Customer, Loan
+from workflow.permissions import Capability, can
+
+logger = logging.getLogger(__name__)
+
+# numeric(18,2): 16 integer digits.
+MAX_AMOUNT = Decimal("9999999999999999.99")
+SUPERSEDED_REASON = "Superseded by promise {id}"
+
+
+# --- making and cancelling -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromiseTerms:
+    """The promise an action carries (``promiseAmount``, ``promiseDate``, ``promiseScope``);
+    both amount and date are needed, checked by :func:`promise_make_for_action`."""
+
+    amount: Decimal | None = None
+    promised_date: dt.date | None = None
+    customer_level: bool = False
+
+
+def _check_amount(amount: Decimal, currency: str, *, field_name: str) -> None:
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed(f"{field_name} must be more than 0.", field=field_name)
+    if amount > MAX_AMOUNT:
+        raise ValidationFailed(f"{field_name} is too large.", field=field_name)
+    if not terms.has_currency_places(amount, currency):
+        places = terms.currency_places(currency)
+        raise ValidationFailed(
+            f"{field_name} may have at most {places} decimal places in {currency}.",
+            field=field_name,
+        )
+
+
+def _check_promised_date(promised_date: dt.date, *, field_name: str) -> None:
+    today = business_today()
+    horizon = today + dt.timedelta(days=terms.max_days_ahead())
+    if promised_date < today:
+        raise ValidationFailed(
+            f"{field_name} must not be before today ({today.isoformat()}, bank time).",
+            field=field_name,
+        )
+    if promised_date > horizon:
+        raise ValidationFailed(
+            f"{field_name} must be at most {terms.max_days_ahead()} days ahead "
+            f"(on or before {horizon.isoformat()}).",
+            field=field_name,
+        )
+
+
+@transaction.atomic
+def promise_make(
+    *,
+    actor: Actor,
+    agent_id: uuid.UUID,
+    cif: str,
+    loan_account_number: str,
+    amount: Decimal,
+    promised_date: dt.date,
+    customer_level: bool = False,
+    action_id: uuid.UUID | None = None,
+) -> PaymentPromise:
+    """Record a promise of customer ``cif`` to pay ``amount`` by ``promised_date``.
+
+    ``loan_account_number`` is the loan the promise was obtained on (its currency is the
+    promise's); ``customer_level`` makes the promise cover all the customer's loans. A pending
+    promise of the same scope is superseded (module docstring). Publishes ``promise.made``
+    (and ``promise.cancelled`` for a superseded one).
+    """
+    loan = (
+        Loan.objects.filter(account_number=loan_account_number)
+        .only("customer", "currency", "product_type")
+        .first()
+    )
+    if loan is None:
+        raise NotFound(
+            f"No loan with account number {loan_account_number}.", field="loanAccountNumber"
+        )
+    if loan.customer_id != cif:
+        raise ValidationFailed(
+            f"Loan {loan_account_number} does not belong to customer {cif}.",
+            field="loanAccountNumber",
+        )
+    segment = Customer.objects.filter(cif=cif).values_list("segment", flat=True).first()
+    if segment is None:
+        raise NotFound(f"No customer with cif {cif}.", field="cif")
+    currency = loan.currency.upper()
+    _check_amount(amount, currency, field_name="promiseAmount")
+    amount = amount.quantize(Decimal("0.01"))  # as stored: numeric(18,2)
+    _check_promised_date(promised_date, field_name="promiseDate")
+
+    kind = promise_type_for(product_type=loan.product_type, segment=segment)
+    promise = PaymentPromise(
+        id=uuid.uuid4(),
+        customer_id=cif,
+        loan_id=None if customer_level else loan_account_number,
+        agent_id=agent_id,
+        action_id=action_id,
+        promise_type=kind,
+        amount=amount,
+        currency=currency,
+        promised_date=promised_date,
+        grace_days=kind.grace_days if kind else settings.PROMISE_DEFAULT_GRACE_DAYS,
+        tolerance_percent=(
+            kind.tolerance_percent
+            if kind
+            else Decimal(settings.PROMISE_DEFAULT_TOLERANCE_PERCENT).quantize(Decimal("0.01"))
+        ),
+        status=PromiseStatus.PENDING,
+        paid_amount=Decimal("0.00"),
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+    same_scope = PaymentPromise.objects.select_for_update().filter(
+        customer_id=cif, status=PromiseStatus.PENDING
+    )
+    same_scope = (
+        same_scope.filter(loan__isnull=True)
+        if customer_level
+        else same_scope.filter(loan_id=loan_account_number)
+    )
+    superseded = list(same_scope.order_by("id"))
+    now = timezone.now()
+    for old in superseded:
+        old.status = PromiseStatus.CANCELLED
+        old.resolved_at = now
+        old.cancelled_by = actor.username
+        old.cancel_reason = SUPERSEDED_REASON.format(id=promise.id)
+        old.superseded_by_id = promise.id
+        old.updated_at = now
+        old.updated_by = actor.username
+        old.save(
+            update_fields=[
+                "status",
+                "resolved_at",
+                "cancelled_by",
+                "cancel_reason",
+                "superseded_by",
+                "updated_at",
+                "updated_by",
+            ]
+        )
+        events.publish_promise_cancelled(promise=old, actor=actor)
+    promise.save(force_insert=True)
+    events.publish_promise_made(promise=promise, actor=actor)
+    generations.bump_agents_on_commit(agent_id, *(old.agent_id for old in superseded))
+    return promise
+
+
+@transaction.atomic
+def promise_make_for_action(
+    *,
+    actor: Actor,
+    terms_given: PromiseTerms,
+    action_id: uuid.UUID,
+    action_result: str,
+    agent_id: uuid.UUID,
+    cif: str,
+    loan_account_number: str,
+) -> PaymentPromise:
+    """The promise obtained by a new action (``actions.services.action_record``): the
+    action's result must be PROMISE_TO_PAY and both the amount and the date are required."""
+    if action_result != ActionResult.PROMISE_TO_PAY:
+        raise ValidationFailed(
+            "promiseAmount and promiseDate go only with actionResult PROMISE_TO_PAY.",
+            field="promiseAmount" if terms_given.amount is not None else "promiseDate",
+        )
+    if terms_given.amount is None:
+        raise ValidationFailed("promiseAmount is required with promiseDate.", field="promiseAmount")
+    if terms_given.promised_date is None:
+        raise ValidationFailed("promiseDate is required with promiseAmount.", field="promiseDate")
+    return promise_make(
+        actor=actor,
+        agent_id=agent_id,
+        cif=cif,
+        loan_account_number=loan_account_number,
+        amount=terms_given.amount,
+        promised_date=terms_given.promised_date,
+        customer_level=terms_given.customer_level,
+        action_id=action_id,
+    )
+
+
+@transaction.atomic
+def promise_cancel(*, actor: Actor, promise_id: uuid.UUID, reason: str) -> PaymentPromise:
+    """Cancel pending promise ``promise_id`` for ``reason``.
+
+    The agent who obtained it may, and supervisors and admins (EDIT_ANY_ACTION) may cancel
+    any. A promise no longer pending cannot be cancelled (409). Publishes
+    ``promise.cancelled``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason is required.", field="reason")
+    # Locked alone: FOR UPDATE OF cannot name the schema-qualified table of a join.
+    promise = PaymentPromise.objects.select_for_update().filter(id=promise_id).first()
+    if promise is None:
+        raise NotFound(f"No promise with id {promise_id}.", field="id")
+    if not can(actor, Capability.EDIT_ANY_ACTION) and (
+        actor.user_id is None or promise.agent.user_id != actor.user_id
+    ):
+        raise Forbidden("Only the agent who obtained this promise, or a supervisor, may cancel it.")
+    if promise.status != PromiseStatus.PENDING:
+        raise Conflict(
+            f"Promise {promise_id} is {promise.status}; only a PENDING promise can be cancelled.",
+            field="id",
+        )
+    now = timezone.now()
+    promise.status = PromiseStatus.CANCELLED
+    promise.resolved_at = now
+    promise.cancelled_by = actor.username
+    promise.cancel_reason = reason
+    promise.updated_at = now
+    promise.updated_by = actor.username
+    promise.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "cancelled_by",
+            "cancel_reason",
+            "updated_at",
+            "updated_by",
+        ]
+    )
+    events.publish_promise_cancelled(promise=promise, actor=actor)
+    generations.bump_agents_on_commit(promise.agent_id)
+    return promise
+
+
+@transaction.atomic
+def promise_type_save(*, promise_type: PromiseType, actor: Actor) -> PromiseType:
+    """Create or change a promise type (the admin's form), audit columns filled.
+
+    Promises already made keep the terms they copied. Blank product or segment means any.
+    """
+    if not 0 <= promise_type.grace_days <= 60:
+        raise ValidationFailed("grace_days must be from 0 to 60.", field="grace_days")
+    if not Decimal(0) <= promise_type.tolerance_percent < Decimal(100):
+        raise ValidationFailed(
+            "tolerance_percent must be from 0 to less than 100.", field="tolerance_percent"
+        )
+    promise_type.product_type = promise_type.product_type or None
+    promise_type.segment = promise_type.segment or None
+    now = timezone.now()
+    if promise_type._state.adding:
+        promise_type.created_at = now
+        promise_type.created_by = actor.username
+    promise_type.updated_at = now
+    promise_type.updated_by = actor.username
+    promise_type.save()
+    return promise_type
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Appropriation:
+    """What one payment did to promises."""
+
+    payment_id: str
+    applied: list[tuple[uuid.UUID, Decimal]] = field(default_factory=list)
+    kept: list[uuid.UUID] = field(default_factory=list)
+    currency_mismatch: list[uuid.UUID] = field(default_factory=list)
+    unapplied: Decimal = Decimal("0.00")
+
+
+def _follow_up_agents(cifs: Iterable[str]) -> dict[str, uuid.UUID | None]:
+    """The assigned call agent of each customer's case (None without a case or agent)."""
+    rows = CustomerCase.objects.filter(customer_id__in=set(cifs)).values_list(
+        "customer_id", "assigned_call_agent_id"
+    )
+    return {str(cif): agent_id for cif, agent_id in rows}
+
+
+@transaction.atomic
+def promises_apply_payment(
+    *,
+    payment_id: str,
+    cif: str | None,
+    loan_account_number: str | None,
+    amount: Decimal,
+    currency: str | None,
+    payment_date: dt.datetime,
+) -> Appropriation:
+    """Apply a newly stored payment to the customer's pending promises (module docstring).
+
+    Call it once per payment, in the transaction that stored it
+    (``payments.services.payment_record``); the unique (payment, promise) key makes a repeat
+    add nothing. Publishes ``promise.kept`` for each promise it completes.
+    """
+    result = Appropriation(payment_id=payment_id, unapplied=amount)
+    if not cif or amount <= 0:
+        return result
+    if not currency and loan_account_number:
+        currency = (
+            Loan.objects.filter(account_number=loan_account_number)
+            .values_list("currency", flat=True)
+            .first()
+        )
+    pay_day = business_date(payment_date)
+    scope = PaymentPromise.objects.filter(
+        customer_id=cif,
+        status=PromiseStatus.PENDING,
+        due_date__gte=pay_day,
+        created_at__lt=day_start_utc(pay_day + dt.timedelta(days=1)),
+    )
+    if loan_account_number:
+        scope = scope.filter(Q(loan_id=loan_account_number) | Q(loan__isnull=True))
+    else:
+        scope = scope.filter(loan__isnull=True)
+    candidates = list(
+        scope.select_for_update()
+        .annotate(
+            loan_first=Case(
+                When(loan_id=loan_account_number, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("loan_first", "promised_date", "created_at", "id")
+    )
+    remaining = amount
+    rows: list[PromiseAppropriation] = []
+    now = timezone.now()
+    for promise in candidates:
+        if not currency or promise.currency != currency.upper():
+            result.currency_mismatch.append(promise.id)
+            continue
+        if remaining <= 0:
+            break
+        take = min(promise.amount - promise.paid_amount, remaining)
+        if take <= 0:
+            continue
+        remaining -= take
+        rows.append(
+            PromiseAppropriation(
+                id=uuid.uuid4(), promise=promise, payment_id=payment_id, amount=take
+            )
+        )
+        result.applied.append((promise.id, take))
+        promise.paid_amount += take
+        promise.updated_at = now
+        promise.updated_by = "payment-appropriation"
+        changed = ["paid_amount", "updated_at", "updated_by"]
+        if terms.is_kept(
+            paid=promise.paid_amount,
+            amount=promise.amount,
+            tolerance_percent=promise.tolerance_percent,
+        ):
+            promise.status = PromiseStatus.KEPT
+            promise.resolved_at = now
+            changed += ["status", "resolved_at"]
+            result.kept.append(promise.id)
+        promise.save(update_fields=changed)
+    result.unapplied = remaining
+    if rows:
+        PromiseAppropriation.objects.bulk_create(rows, ignore_conflicts=True)
+    for promise in candidates:
+        if promise.id in result.kept:
+            events.publish_promise_kept(promise=promise, payment_id=payment_id)
+    if result.currency_mismatch:
+        logger.warning(
+            "payment %s (%s) not applied to promise(s) in another currency: %s",
+            payment_id,
+            currency or "no currency",
+            ", ".join(str(promise_id) for promise_id in result.currency_mismatch),
+            extra={"payment_id": payment_id, "cif": cif},
+        )
+    generations.bump_agents_on_commit(
+        *(promise.agent_id for promise in candidates if promise.id in dict(result.applied))
+    )
+    return result
+
+
+def _pending_successor(promise: PaymentPromise) -> PaymentPromise | None:
+    """The other PENDING promise of ``promise``'s scope (its loan, or the customer's
+    customer-level one), if any: at most one can be pending."""
+    others = PaymentPromise.objects.filter(
+        customer_id=promise.customer_id, status=PromiseStatus.PENDING
+    ).exclude(id=promise.id)
+    if promise.loan_id is None:
+        return others.filter(loan__isnull=True).first()
+    return others.filter(loan_id=promise.loan_id).first()
+
+
+@transaction.atomic
+def promises_withdraw_payment(
+    *, payment_id: str, actor: Actor, today: dt.date | None = None
+) -> list[PaymentPromise]:
+    """Withdraw reversed payment ``payment_id`` from the promises it was applied to and
+    re-evaluate them (module docstring); return the promises touched. Idempotent: a payment
+    already withdrawn touches nothing."""
+    today = today or business_today()
+    live = list(
+        PromiseAppropriation.objects.select_for_update()
+        .filter(payment_id=payment_id, reversed_at__isnull=True)
+        .order_by("promise_id")
+    )
+    if not live:
+        return []
+    withdrawn: dict[uuid.UUID, Decimal] = {}
+    for row in live:
+        withdrawn[row.promise_id] = withdrawn.get(row.promise_id, Decimal(0)) + row.amount
+    promises = list(
+        PaymentPromise.objects.select_for_update().filter(id__in=withdrawn).order_by("id")
+    )
+    now = timezone.now()
+    PromiseAppropriation.objects.filter(id__in=[row.id for row in live]).update(
+        reversed_at=now, reversed_by=actor.username
+    )
+    agents = _follow_up_agents(promise.customer_id for promise in promises)
+    for promise in promises:
+        before = promise.status
+        promise.paid_amount -= withdrawn[promise.id]
+        if promise.status != PromiseStatus.CANCELLED and not terms.is_kept(
+            paid=promise.paid_amount,
+            amount=promise.amount,
+            tolerance_percent=promise.tolerance_percent,
+        ):
+            successor = _pending_successor(promise)
+            if promise.due_date >= today and successor is not None:
+                # A newer promise of the same scope is pending: it replaces this one, as if
+                # it had been made while this one was pending.
+                promise.status = PromiseStatus.CANCELLED
+                promise.cancelled_by = actor.username
+                promise.cancel_reason = SUPERSEDED_REASON.format(id=successor.id)
+                promise.superseded_by_id = successor.id
+            elif promise.due_date >= today:
+                promise.status = PromiseStatus.PENDING
+                promise.resolved_at = None
+            else:
+                promise.status = (
+                    PromiseStatus.PARTIALLY_KEPT
+                    if promise.paid_amount > 0
+                    else PromiseStatus.BROKEN
+                )
+        if promise.status != before and promise.status in (
+            PromiseStatus.BROKEN,
+            PromiseStatus.PARTIALLY_KEPT,
+        ):
+            promise.resolved_at = now
+            promise.follow_up_date = terms.next_business_day(today)
+            promise.follow_up_agent_id = agents.get(promise.customer_id)
+        elif promise.status != before and promise.status == PromiseStatus.CANCELLED:
+            promise.resolved_at = now
+        promise.updated_at = now
+        promise.updated_by = actor.username
+        promise.save(
+            update_fields=[
+                "paid_amount",
+                "status",
+                "resolved_at",
+                "follow_up_date",
+                "follow_up_agent",
+                "cancelled_by",
+                "cancel_reason",
+                "superseded_by",
+                "updated_at",
+                "updated_by",
+            ]
+        )
+        if promise.status != before and promise.status in (
+            PromiseStatus.BROKEN,
+            PromiseStatus.PARTIALLY_KEPT,
+        ):
+            events.publish_promise_broken(promise=promise)
+        elif promise.status != before and promise.status == PromiseStatus.CANCELLED:
+            events.publish_promise_cancelled(promise=promise, actor=actor)
+    generations.bump_agents_on_commit(*(promise.agent_id for promise in promises))
+    return promises
