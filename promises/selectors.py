@@ -12,7 +12,7 @@ from promises.api.filters import PromiseFilter
 from promises.models import PaymentPromise, PromiseAppropriation, PromiseType
 from workflow.actors import Actor
 from workflow.errors import NotFound
-from workflow.permissions import Capability, can
+from workflow.permissions import Access, Capability, grant
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,12 @@ def promise_type_for(*, product_type: str | None, segment: str | None) -> Promis
 def promises_list(*, actor: Actor, filters: PromiseFilters) -> QuerySet[PaymentPromise]:
     """The promises matching ``filters``, soonest promised date first.
 
-    Role scope: supervisors and admins (EDIT_ANY_ACTION) list everyone's promises; an agent
-    lists the promises they obtained, except on one customer (``cif`` given), where, as on
-    the customer's action list, every promise of the customer is shown.
+    Role scope: supervisors and admins (EDIT_RESULTS on every action) list everyone's
+    promises; an agent lists the promises they obtained, except on one customer (``cif``
+    given), where every promise of the customer is shown.
     """
     queryset = PaymentPromise.objects.select_related("agent")
-    if filters.cif is None and not can(actor, Capability.EDIT_ANY_ACTION):
+    if filters.cif is None and grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED:
         queryset = queryset.filter(agent__user_id=actor.user_id)
     queryset = PromiseFilter(asdict(filters), queryset).qs
     return queryset.order_by("promised_date", "created_at", "id")

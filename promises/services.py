@@ -49,7 +49,7 @@ from workflow.business_time import business_date, business_today, day_start_utc
 from workflow.enums import ActionResult
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflow.models import Customer, Loan
-from workflow.permissions import Capability, can
+from workflow.permissions import Access, Capability, grant
 
 logger = logging.getLogger(__name__)
 
@@ -237,8 +237,8 @@ def promise_make_for_action(
 def promise_cancel(*, actor: Actor, promise_id: uuid.UUID, reason: str) -> PaymentPromise:
     """Cancel pending promise ``promise_id`` for ``reason``.
 
-    The agent who obtained it may, and supervisors and admins (EDIT_ANY_ACTION) may cancel
-    any. A promise no longer pending cannot be cancelled (409). Publishes
+    The agent who obtained it may, and supervisors and admins (EDIT_RESULTS on every action)
+    may cancel any. A promise no longer pending cannot be cancelled (409). Publishes
     ``promise.cancelled``.
     """
     reason = (reason or "").strip()
@@ -248,7 +248,7 @@ def promise_cancel(*, actor: Actor, promise_id: uuid.UUID, reason: str) -> Payme
     promise = PaymentPromise.objects.select_for_update().filter(id=promise_id).first()
     if promise is None:
         raise NotFound(f"No promise with id {promise_id}.", field="id")
-    if not can(actor, Capability.EDIT_ANY_ACTION) and (
+    if grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED and (
         actor.user_id is None or promise.agent.user_id != actor.user_id
     ):
         raise Forbidden("Only the agent who obtained this promise, or a supervisor, may cancel it.")

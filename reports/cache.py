@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from workflow import generations
+from workflow.metrics import CACHE_LOOKUPS
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,9 @@ def cached_report(
         logger.warning("performance cache unavailable, answering uncached: %s", exc)
         return compute()
     if report is not None:
+        CACHE_LOOKUPS.labels(cache="performance", outcome="hit").inc()
         return dict(report)
+    CACHE_LOOKUPS.labels(cache="performance", outcome="miss").inc()
     report = compute()
     try:
         cache.set(key, report, timeout=_timeout())

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 
@@ -65,6 +66,54 @@ CELERY_TASK_DURATION = Histogram(
 )
 
 
+CACHE_LOOKUPS = Counter(
+    "workflow_cache_lookups_total",
+    "Lookups of cached answers (performance reports), by cache and outcome (hit or miss).",
+    ["cache", "outcome"],
+)
+
+# Where the consumer process leaves its per-partition lag for the web's /metrics to read (the
+# consumer serves no HTTP): one cache entry per consumer group, refreshed every 30 s.
+CONSUMER_LAG_KEY = "metrics:consumer-lag:{group}"
+CONSUMER_LAG_SECONDS = 120
+
+
+def record_consumer_lag(group: str, lags: dict[tuple[str, int], int]) -> None:
+    """Store ``{(topic, partition): lag}`` of ``group`` for :class:`ConsumerLagCollector`; a
+    cache failure is logged, never raised (metrics must not stop the consumer)."""
+    try:
+        caches["default"].set(
+            CONSUMER_LAG_KEY.format(group=group),
+            [[topic, partition, lag] for (topic, partition), lag in sorted(lags.items())],
+            timeout=CONSUMER_LAG_SECONDS,
+        )
+    except Exception as exc:
+        logger.warning("consumer lag not recorded", extra={"error": str(exc)})
+
+
+class ConsumerLagCollector(Collector):
+    """Consumer lag per group, topic and partition, as the consumer last recorded it."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        lag = GaugeMetricFamily(
+            "workflow_consumer_lag_messages",
+            "Messages of a partition not yet consumed (high watermark - position).",
+            labels=["group", "topic", "partition"],
+        )
+        try:
+            cache = caches["default"]
+            keys = cache.keys(CONSUMER_LAG_KEY.format(group="*"))  # type: ignore[attr-defined]
+            entries = cache.get_many(keys)
+        except Exception as exc:
+            logger.warning("consumer lag unavailable", extra={"error": str(exc)})
+            return
+        prefix = CONSUMER_LAG_KEY.format(group="")
+        for key, rows in sorted(entries.items()):
+            for topic, partition, value in rows:
+                lag.add_metric([key.removeprefix(prefix), topic, str(partition)], float(value))
+        yield lag
+
+
 class OutboxCollector(Collector):
     """The outbox backlog, read from PostgreSQL when scraped."""
 
@@ -84,6 +133,18 @@ class OutboxCollector(Collector):
                     " FROM workflow_service.outbox_events WHERE published_at IS NULL"
                 )
                 count, age = cursor.fetchone()
+                # Dead letters go out through the outbox to <topic>.dlq: the rows kept
+                # (OUTBOX_RETENTION_DAYS) are the DLQ's recent size, per topic.
+                cursor.execute(
+                    "SELECT topic, count(*) FROM workflow_service.outbox_events"
+                    " WHERE topic LIKE '%%.dlq' GROUP BY topic ORDER BY topic"
+                )
+                dead_letters = cursor.fetchall()
+                cursor.execute(
+                    "SELECT EXTRACT(EPOCH FROM LOCALTIMESTAMP - max(refreshed_at))"
+                    " FROM workflow_service.agent_performance"
+                )
+                view_age = cursor.fetchone()[0]
         except DatabaseError as exc:  # the other metrics are still worth a scrape
             logger.warning("outbox metrics unavailable", extra={"error": str(exc)})
             return
@@ -91,6 +152,20 @@ class OutboxCollector(Collector):
         oldest.add_metric([], max(0.0, float(age)))
         yield backlog
         yield oldest
+        dlq = GaugeMetricFamily(
+            "workflow_dlq_events",
+            "Dead letters written to <topic>.dlq within the outbox retention, by DLQ topic.",
+            labels=["topic"],
+        )
+        for topic, dead in dead_letters:
+            dlq.add_metric([topic], float(dead))
+        yield dlq
+        if view_age is not None:  # an empty view (no active agents) has no refresh time
+            yield GaugeMetricFamily(
+                "workflow_report_views_refresh_age_seconds",
+                "Seconds since the reporting materialized views were last refreshed.",
+                value=max(0.0, float(view_age)),
+            )
 
 
 def registry() -> CollectorRegistry:
@@ -99,9 +174,16 @@ def registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(scrape)
     else:
-        for metric in (HTTP_LATENCY, HTTP_DB_QUERIES, CELERY_TASKS, CELERY_TASK_DURATION):
+        for metric in (
+            HTTP_LATENCY,
+            HTTP_DB_QUERIES,
+            CELERY_TASKS,
+            CELERY_TASK_DURATION,
+            CACHE_LOOKUPS,
+        ):
             scrape.register(metric)
     scrape.register(OutboxCollector())
+    scrape.register(ConsumerLagCollector())
     return scrape
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from workflow.actors import Actor
 from workflow.event_schema import Field, Schema
 from workflow.models import OutboxEvent
+from workflow.request_id import request_id
 
 EVENT_VERSION = "1.0"
 
@@ -95,6 +96,16 @@ def publish(
     return enqueue(topic=topic, key=key, payload=body, event_id=event_uuid, headers=headers)
 
 
+def _with_request_id(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` as strings, plus ``request-id`` (the HTTP request's or the consumed event's
+    id, :mod:`workflow.request_id`) when one is current, so the event can be traced back."""
+    result = {str(name): str(value) for name, value in (headers or {}).items()}
+    current = request_id.get()
+    if current is not None:
+        result.setdefault("request-id", current)
+    return result
+
+
 def enqueue(
     *,
     topic: str,
@@ -113,7 +124,7 @@ def enqueue(
         topic=topic,
         message_key=key,
         payload=json_ready(payload),
-        headers={str(name): str(value) for name, value in (headers or {}).items()},
+        headers=_with_request_id(headers),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
@@ -106,3 +107,54 @@ def _only(*metrics: object) -> object:
     for metric in metrics or (CELERY_TASKS, CELERY_TASK_DURATION):
         registry.register(metric)  # type: ignore[arg-type]
     return registry
+
+
+@pytest.mark.django_db
+def test_dead_letters_and_the_report_views_refresh_age_are_reported(
+    client: Client, token: str
+) -> None:
+    from django.db import connection
+
+    from workflow.outbox import enqueue
+
+    enqueue(topic="payment-service.payment.received.dlq", key="k", payload={"n": 1})
+    enqueue(topic="payment-service.payment.received.dlq", key="k", payload={"n": 2})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workflow_service.agent_performance")
+        (view_rows,) = cursor.fetchone()
+    samples = _scrape(client)
+    dlq = ("workflow_dlq_events", (("topic", "payment-service.payment.received.dlq"),))
+    assert samples[dlq] == 2
+    if view_rows:  # an empty view has no refresh time to report
+        assert samples[("workflow_report_views_refresh_age_seconds", ())] >= 0
+
+
+@pytest.mark.django_db
+def test_the_consumer_lag_recorded_by_the_consumer_is_reported(client: Client, token: str) -> None:
+    from workflow.metrics import record_consumer_lag
+
+    record_consumer_lag("workflow-service-payment-events", {("payments", 0): 7, ("payments", 1): 0})
+    samples = _scrape(client)
+    key = "workflow_consumer_lag_messages"
+    group = ("group", "workflow-service-payment-events")
+    assert samples[(key, (group, ("partition", "0"), ("topic", "payments")))] == 7
+    assert samples[(key, (group, ("partition", "1"), ("topic", "payments")))] == 0
+
+
+@pytest.mark.django_db
+def test_performance_cache_hits_and_misses_are_counted(client: Client, token: str) -> None:
+    import datetime as dt
+
+    from reports.cache import cached_report
+
+    def count(outcome: str) -> float:
+        labels = (("cache", "performance"), ("outcome", outcome))
+        return _scrape(client).get(("workflow_cache_lookups_total", labels), 0)
+
+    hits, misses = count("hit"), count("miss")
+    day = dt.date(2026, 3, 1)
+    agent_id = uuid.uuid4()
+    for _ in range(2):
+        cached_report(agent_id=agent_id, version="v", start=day, end=day, compute=lambda: {"a": 1})
+    assert count("miss") == misses + 1
+    assert count("hit") == hits + 1

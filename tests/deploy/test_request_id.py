@@ -81,3 +81,18 @@ def test_celery_keeps_the_json_logging_of_the_settings() -> None:
     app.log.setup_logging_subsystem(loglevel="INFO")
     assert root.handlers == handlers
     assert app.conf.worker_hijack_root_logger is False
+
+
+@pytest.mark.django_db
+def test_an_event_written_during_a_request_carries_its_request_id() -> None:
+    from workflow.outbox import enqueue
+    from workflow.request_id import request_id
+
+    token = request_id.set("req-outbox-1")
+    try:
+        row = enqueue(topic="t", key="k", payload={"n": 1})
+    finally:
+        request_id.reset(token)
+    outside = enqueue(topic="t", key="k", payload={"n": 2})
+    assert row.headers["request-id"] == "req-outbox-1"
+    assert "request-id" not in outside.headers

@@ -14,7 +14,7 @@ from kafka_bridge import conf, lanes, registry
 from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer
 from kafka_bridge.topics import CONSUMER_GROUPS
-from workflow import liveness
+from workflow import liveness, metrics
 from workflow.runloop import StopFlag
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,21 @@ def _missing_topics(consumers: list[EventConsumer]) -> list[str]:
     except KafkaException:
         return []
     return sorted({t for c in consumers for t in c.topic_names if t not in existing})
+
+
+def _record_lag(consumers: list[EventConsumer]) -> None:
+    """Each group's lag per assigned partition (high watermark - position), for ``/metrics``."""
+    for consumer in consumers:
+        lags: dict[tuple[str, int], int] = {}
+        try:
+            assigned = consumer.consumer.assignment()
+            for position in consumer.consumer.position(assigned):
+                _, high = consumer.consumer.get_watermark_offsets(position, timeout=5)
+                if high >= 0 and position.offset >= 0:
+                    lags[(position.topic, position.partition)] = max(0, high - position.offset)
+        except KafkaException:
+            continue  # the broker cannot be asked now; the next check tries again
+        metrics.record_consumer_lag(consumer.group_id, lags)
 
 
 class Command(BaseCommand):
@@ -110,6 +125,7 @@ class Command(BaseCommand):
             while not stop.stopping:
                 if time.monotonic() >= next_topic_check:  # for `manage.py liveness consumer`
                     liveness.record("consumer", {"missing_topics": _missing_topics(consumers)})
+                    _record_lag(consumers)
                     next_topic_check = time.monotonic() + TOPIC_CHECK_SECONDS
                 liveness.touch("consumer")
                 for consumer in consumers:
