@@ -73,7 +73,7 @@ soak: $(STAMP)
 
 ## The fault tests at full length: broker down a whole minute, a stream of 10,000 events.
 faults-long: $(STAMP)
-	FAULTS_BROKER_DOWN_SECONDS=60 FAULTS_STREAM=10000 $(BIN)/python -m pytest -s tests/faults $(PYTEST_ARGS)
+	FAULTS_BROKER_DOWN_SECONDS=60 FAULTS_STREAM=10000 $(BIN)/python -m pytest -s -m "slow or quarantine" tests/faults $(PYTEST_ARGS)
 
 ## Start / stop / show the embedded PostgreSQL, Redis and Kafka.
 services: $(STAMP)
