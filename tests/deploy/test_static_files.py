@@ -68,6 +68,17 @@ def test_swagger_ui_is_served_by_the_app_not_a_cdn(production_client: Client) ->
     assert response.get("Content-Encoding") == "gzip"
 
 
+def test_redoc_is_served_by_the_app_not_a_cdn(production_client: Client) -> None:
+    page = production_client.get("/api/v1/collection/redoc/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cdn" not in html.lower()
+    bundle = _asset(
+        html, r"drf_spectacular_sidecar/redoc/bundles/redoc\.standalone\.[0-9a-f]{12}\.js"
+    )
+    assert production_client.get(bundle).status_code == 200
+
+
 def test_the_containers_own_host_names_are_allowed_by_default() -> None:
     import socket
 

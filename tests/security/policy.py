@@ -85,7 +85,15 @@ def expected(operation: Operation, principal: Principal) -> Grant:
 # Views under the API prefix (and the auth routes) that are not router viewsets: they are
 # public, or authenticate by their own rule (workflow/auth), so the capability policy does not
 # apply to them. Anything else found by the walk must be an operation of the router.
-NOT_POLICED = {"api-root", "api-schema", "api-docs", "auth-login", "auth-logout", "auth-refresh"}
+NOT_POLICED = {
+    "api-root",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
+    "auth-login",
+    "auth-logout",
+    "auth-refresh",
+}
 
 
 def url_names_outside_the_router() -> list[str]:
