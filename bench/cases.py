@@ -390,8 +390,10 @@ def assignments_update(ctx: Context, count: int) -> list[Request]:
 
 
 def assignments_history(ctx: Context, count: int) -> list[Request]:
+    # Supervisors read any customer's history (reassigning); an agent only its own customers'.
+    supervisors = ctx.supervisors
     return [
-        _get(f"{API}/assignments/history/{ctx.cif(n)}", _reader_of(ctx, n))
+        _get(f"{API}/assignments/history/{ctx.cif(n)}", supervisors[n % len(supervisors)])
         for n in ctx.customer_numbers(min(count, 5000))
     ]
 

@@ -93,6 +93,15 @@ def start(worker_class: str, *, database_url: str, log_dir: Path) -> WebServer:
         "2048",
     ]
     with log.open("ab") as output:
+        # As the image does at build: the production settings serve hashed static files from
+        # the manifest, so the admin pages answer 500 without it.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=server_environment(database_url=database_url),
+            stdout=output,
+            check=True,
+        )
         process = subprocess.Popen(
             command,
             cwd=ROOT,
