@@ -388,13 +388,14 @@ def no_policy(at: dt.datetime, zone: dt.tzinfo) -> Decision:
 
 
 def reservation_expiry(
-    policy: Policy, facts: Facts, *, channel: str, at: dt.datetime
+    policy: Policy, facts: Facts, *, channel: str, at: dt.datetime, within_window: bool = True
 ) -> dt.datetime:
     """When a reservation granted at ``at`` lapses: after ``reservation_minutes``, and never
-    past the end of today's window of the channel or the start of a coming hold."""
+    past the start of a coming hold, nor (``within_window``) past the end of today's window of
+    the channel. An override may be granted outside the window, so it lapses by time alone."""
     expires = at + dt.timedelta(minutes=policy.reservation_minutes)
     window = policy.windows.get(channel)
-    if window is not None:
+    if within_window and window is not None:
         local = at.astimezone(facts.zone)
         expires = min(expires, local_moment(local.date(), window.end, facts.zone))
     for hold in facts.holds:

@@ -266,10 +266,9 @@ def contact_attempt_override(
     found = rules.breaches(policy, facts.before(at), channel=channel, party=party, at=at)
     if any(breach.rule == Rule.HOLD for breach in found):
         raise Conflict("A hold cannot be overridden; lift or narrow the hold instead.")
-    expires_at = at + dt.timedelta(minutes=policy.reservation_minutes)
-    for hold in facts.holds:
-        if (not hold.channels or channel in hold.channels) and hold.starts_at > at:
-            expires_at = min(expires_at, hold.starts_at)
+    expires_at = rules.reservation_expiry(
+        policy, facts, channel=channel, at=at, within_window=False
+    )
     overridden = None if decision.allowed else reason
     attempt = _attempt(
         actor=actor,
