@@ -11,6 +11,7 @@ from actions.models import ActionRecord
 from contacts.enums import Party
 from promises.api.serializers import PromiseOutput
 from workflow.api.fields import DateRangeInput, JsonInput, UTCDateTimeField
+from workflow.api.output import represent
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 
 
@@ -138,14 +139,13 @@ class ActionOutput(serializers.Serializer):
             and not record.visit_address
         ):
             return None
-        return dict(
-            VisitLocationOutput(
-                {
-                    "latitude": record.visit_latitude,
-                    "longitude": record.visit_longitude,
-                    "address": record.visit_address,
-                }
-            ).data
+        return represent(
+            VisitLocationOutput,
+            {
+                "latitude": record.visit_latitude,
+                "longitude": record.visit_longitude,
+                "address": record.visit_address,
+            },
         )
 
 

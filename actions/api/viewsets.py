@@ -32,6 +32,7 @@ from promises.selectors import promise_for_action
 from promises.services import PromiseTerms
 from workflow.actors import Actor
 from workflow.api.envelope import ok
+from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -88,7 +89,7 @@ class ActionViewSet(GenericViewSet):
 
     def _page(self, queryset: QuerySet[ActionRecord]) -> Response:
         rows = self.paginate_queryset(queryset)
-        return self.get_paginated_response({"actions": ActionListOutput(rows, many=True).data})
+        return self.get_paginated_response({"actions": represent_many(ActionListOutput, rows)})
 
     def create(self, request: Request) -> Response:
         data = ActionCreateInput(data=request.data)
@@ -120,9 +121,9 @@ class ActionViewSet(GenericViewSet):
             contact_point=values.get("contactPoint"),
             promise=promise,
         )
-        output = ActionOutput(record).data
+        output = represent(ActionOutput, record)
         if promise is not None:  # the promise it made (absent for bodies without terms)
-            output["promise"] = PromiseOutput(promise_for_action(action_id=record.id)).data
+            output["promise"] = represent(PromiseOutput, promise_for_action(action_id=record.id))
         return ok(output, message="Action recorded.", status=201)
 
     @action(detail=False, url_path="customer/<str:cif>")
@@ -159,4 +160,4 @@ class ActionViewSet(GenericViewSet):
             action_result=values["actionResult"],
             notes=values["notes"] if "notes" in values else UNSET,
         )
-        return ok(ActionOutput(record).data, message="Action result updated.")
+        return ok(represent(ActionOutput, record), message="Action result updated.")

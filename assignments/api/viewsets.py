@@ -31,6 +31,7 @@ from assignments.selectors import assignment_history, assignments_for_agent
 from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
 from workflow.api.envelope import ok
+from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -64,7 +65,7 @@ class AssignmentViewSet(GenericViewSet):
             field_agent_id=data.get("assignedFieldAgentId", UNSET),
         )
         return ok(
-            AssignmentOutput(assignment).data,
+            represent(AssignmentOutput, assignment),
             message="Customer assigned." if changed else "The assignment is unchanged.",
             status=201 if changed else 200,
         )
@@ -81,7 +82,7 @@ class AssignmentViewSet(GenericViewSet):
             field_agent_id=data.get("assignedFieldAgentId", UNSET),
         )
         return ok(
-            AssignmentOutput(assignment).data,
+            represent(AssignmentOutput, assignment),
             message="Customer reassigned." if changed else "The assignment is unchanged.",
         )
 
@@ -95,7 +96,7 @@ class AssignmentViewSet(GenericViewSet):
         )
         rows = self.paginate_queryset(assignments)
         return self.get_paginated_response(
-            {"assignments": AgentAssignmentOutput(rows, many=True).data}
+            {"assignments": represent_many(AgentAssignmentOutput, rows)}
         )
 
     @action(detail=False, url_path="pending-reassignment")
@@ -107,10 +108,10 @@ class AssignmentViewSet(GenericViewSet):
             agent_id=filters.validated_data.get("agentId"),
         )
         rows = self.paginate_queryset(flags)
-        return self.get_paginated_response({"flags": ReassignmentFlagOutput(rows, many=True).data})
+        return self.get_paginated_response({"flags": represent_many(ReassignmentFlagOutput, rows)})
 
     @action(detail=False, url_path="history/<str:cif>")
     def history(self, request: Request, cif: str) -> Response:
         assert isinstance(request.user, Actor)
         history = assignment_history(cif=cif, scope=agent_scope(request.user, scope_of(request)))
-        return ok({"history": AssignmentHistoryOutput(history, many=True).data})
+        return ok({"history": represent_many(AssignmentHistoryOutput, history)})

@@ -20,6 +20,7 @@ from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
+from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
@@ -50,7 +51,9 @@ class CaseViewSet(GenericViewSet):
             lending_violation_status=data.get("lendingViolationStatus"),
             recovery_ability_status=data.get("recoveryAbilityStatus"),
         )
-        return ok(CaseActionOutput(case_action).data, message="Case action recorded.", status=201)
+        return ok(
+            represent(CaseActionOutput, case_action), message="Case action recorded.", status=201
+        )
 
     @action(detail=False, url_path="customer/<str:cif>")
     def for_customer(self, request: Request, cif: str) -> Response:
@@ -64,4 +67,4 @@ class CaseViewSet(GenericViewSet):
             scope=agent_scope(request.user, scope_of(request)),
         )
         rows = self.paginate_queryset(case_actions)
-        return self.get_paginated_response({"caseActions": CaseActionOutput(rows, many=True).data})
+        return self.get_paginated_response({"caseActions": represent_many(CaseActionOutput, rows)})

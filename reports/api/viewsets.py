@@ -37,6 +37,7 @@ from reports.api.serializers import (
 from reports.case_status import case_status
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
+from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability
 from workflow.permissions import Capability
 
@@ -61,7 +62,7 @@ class AgentPerformanceViewSet(GenericViewSet):
             start=period.validated_data.get("startDate"),
             end=period.validated_data.get("endDate"),
         )
-        return ok(AgentPerformanceOutput(report).data)
+        return ok(represent(AgentPerformanceOutput, report))
 
     @action(detail=False, url_path="performance", url_name="performance-ranking")
     def ranking(self, request: Request) -> Response:
@@ -75,8 +76,8 @@ class AgentPerformanceViewSet(GenericViewSet):
         rows = self.paginate_queryset(ranking["agents"])
         return self.get_paginated_response(
             {
-                "period": PeriodOutput(ranking["period"]).data,
-                "agents": RankedAgentOutput(rows, many=True).data,
+                "period": represent(PeriodOutput, ranking["period"]),
+                "agents": represent_many(RankedAgentOutput, rows),
             }
         )
 
@@ -100,7 +101,7 @@ class TeamPerformanceViewSet(GenericViewSet):
             start=period.validated_data.get("startDate"),
             end=period.validated_data.get("endDate"),
         )
-        return ok(TeamPerformanceOutput(report).data)
+        return ok(represent(TeamPerformanceOutput, report))
 
 
 @collection_status_schema
@@ -126,7 +127,7 @@ class CollectionStatusReportViewSet(GenericViewSet):
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
-            {"customers": CollectionStatusOutput(page, many=True).data}
+            {"customers": represent_many(CollectionStatusOutput, page)}
         )
 
 
@@ -140,4 +141,4 @@ class CaseStatusViewSet(GenericViewSet):
 
     @action(detail=False, url_path="status/<str:cif>")
     def status(self, request: Request, cif: str) -> Response:
-        return ok(CaseStatusOutput(case_status(cif=cif)).data)
+        return ok(represent(CaseStatusOutput, case_status(cif=cif)))
