@@ -36,7 +36,7 @@ def _filtered(
     and order newest first."""
     if scope is not None:
         queryset = queryset.filter(scope.work())
-    queryset = ActionFilter(asdict(filters), queryset).qs
+    queryset = ActionFilter.apply(asdict(filters), queryset)
     promise = PaymentPromise.objects.filter(action_id=OuterRef("id")).values("status")[:1]
     return (
         queryset.select_related("agent")

@@ -44,7 +44,7 @@ def agents_list(
 ) -> QuerySet[Agent]:
     """Agents matching the filters (None = any), ordered by name then id (a stable order)."""
     filters = {"type": type, "team": team, "is_active": is_active}
-    return AgentFilter(filters, Agent.objects.all()).qs.order_by("name", "id")
+    return AgentFilter.apply(filters, Agent.objects.all()).order_by("name", "id")
 
 
 def agent_by_id(agent_id: uuid.UUID) -> Agent:

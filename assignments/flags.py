@@ -85,5 +85,5 @@ def reassignment_flags_pending(
     flags = ReassignmentFlag.objects.filter(resolved_at__isnull=True).select_related(
         "customer", "agent"
     )
-    flags = ReassignmentFlagFilter({"team": team, "agent_id": agent_id}, flags).qs
+    flags = ReassignmentFlagFilter.apply({"team": team, "agent_id": agent_id}, flags)
     return flags.order_by("flagged_at", "id")

@@ -49,7 +49,7 @@ def assignments_for_agent(
         )
         .select_related("customer", "customer__case")
     )
-    assignments = AssignmentFilter({"cif": cif or None}, assignments).qs
+    assignments = AssignmentFilter.apply({"cif": cif or None}, assignments)
     # The id breaks ties between versions of one cif (never two current, but be total).
     return assignments.order_by("customer_id", "id")
 

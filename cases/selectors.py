@@ -40,7 +40,7 @@ def case_actions_for_customer(
     actions = CustomerCaseAction.objects.filter(customer_id=cif).select_related("agent")
     if scope is not None:
         actions = actions.filter(scope.work())
-    actions = CaseActionFilter({"start_date": start_date, "end_date": end_date}, actions).qs
+    actions = CaseActionFilter.apply({"start_date": start_date, "end_date": end_date}, actions)
     # The id makes the order total, so that pages never repeat or skip a row.
     return actions.order_by("-action_date", "-created_at", "-id")
 
@@ -74,6 +74,6 @@ def collection_status_report(
         "min_dpd": min_dpd,
         "max_dpd": max_dpd,
     }
-    rows = CollectionStatusFilter(filters, CustomerCollectionStatus.objects.all()).qs
+    rows = CollectionStatusFilter.apply(filters, CustomerCollectionStatus.objects.all())
     # Served by idx_customer_collection_status_max_dpd (max_dpd DESC NULLS LAST, cif).
     return rows.order_by(F("max_dpd").desc(nulls_last=True), "cif")

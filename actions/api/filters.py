@@ -16,9 +16,10 @@ from django.db.models import QuerySet
 from actions.models import ActionRecord
 from workflow.business_time import day_range_utc
 from workflow.enums import ActionResult, ActionSubtype, ActionType
+from workflow.filtering import FilterSet
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(FilterSet):
     type = django_filters.ChoiceFilter(choices=ActionType.choices)
     subtype = django_filters.ChoiceFilter(choices=ActionSubtype.choices)
     action_result = django_filters.ChoiceFilter(choices=ActionResult.choices)

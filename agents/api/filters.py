@@ -10,9 +10,10 @@ import django_filters
 
 from agents.models import Agent
 from workflow.enums import AgentType
+from workflow.filtering import FilterSet
 
 
-class AgentFilter(django_filters.FilterSet):
+class AgentFilter(FilterSet):
     type = django_filters.ChoiceFilter(choices=AgentType.choices)
     team = django_filters.CharFilter(help_text="Exact team name.")
     is_active = django_filters.BooleanFilter()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import django_filters
 
 from assignments.models import CustomerAgent, ReassignmentFlag
+from workflow.filtering import FilterSet
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     # strip=False: the cif is matched exactly as given.
     cif = django_filters.CharFilter(field_name="customer_id", strip=False)
 
@@ -21,7 +22,7 @@ class AssignmentFilter(django_filters.FilterSet):
         fields = ("cif",)
 
 
-class ReassignmentFlagFilter(django_filters.FilterSet):
+class ReassignmentFlagFilter(FilterSet):
     team = django_filters.CharFilter(field_name="agent__team", strip=False)
     agent_id = django_filters.UUIDFilter()
 

@@ -17,9 +17,10 @@ from django.db.models import Q, QuerySet
 from cases.models import CustomerCaseAction, CustomerCollectionStatus
 from workflow.business_time import day_range_utc
 from workflow.enums import CustomerStatus
+from workflow.filtering import FilterSet
 
 
-class CaseActionFilter(django_filters.FilterSet):
+class CaseActionFilter(FilterSet):
     start_date = django_filters.DateFilter(method="filter_start_date")
     end_date = django_filters.DateFilter(method="filter_end_date")
 
@@ -40,7 +41,7 @@ class CaseActionFilter(django_filters.FilterSet):
         return queryset.filter(action_date__lt=upper)
 
 
-class CollectionStatusFilter(django_filters.FilterSet):
+class CollectionStatusFilter(FilterSet):
     """A dpd bound leaves out customers without loans (null max_dpd)."""
 
     segment = django_filters.CharFilter(strip=False)
