@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from workflow.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+TOTAL = "page_total_items"  # the annotation carrying the list's total on each row
 
 
 def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
@@ -45,7 +46,9 @@ class EnvelopePagination(BasePagination):
 
     ``page`` (from 1) and ``pageSize`` (default 10, at most 100) are validated strictly: a bad
     value is a 400 naming the field, never silently clamped. A page past the last one is an
-    empty list, not an error. Two queries per page: the count and the page's rows.
+    empty list, not an error. One query per page: the page's rows, each carrying the exact
+    total as ``COUNT(*) OVER ()`` (the database counts the rows it reads for the page anyway);
+    only a page past the last one, which has no row to carry it, costs a second query, the count.
 
     A list action pages its queryset, serializes the rows with one serializer and hands the
     items under their key::
@@ -64,11 +67,25 @@ class EnvelopePagination(BasePagination):
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
         self.page, self.page_size = page_params(request)
-        self.total_items = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         offset = (self.page - 1) * self.page_size
-        if offset >= self.total_items:
-            return []
-        return list(queryset[offset : offset + self.page_size])
+        if not isinstance(queryset, QuerySet):
+            self.total_items = len(queryset)
+            return list(queryset[offset : offset + self.page_size])
+        if queryset.query.distinct or queryset.query.combinator or queryset.query.group_by:
+            # A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.
+            self.total_items = queryset.count()
+            return list(queryset[offset : offset + self.page_size]) if self.total_items else []
+        rows = list(
+            queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + self.page_size]
+        )
+        if rows:
+            first = rows[0]
+            self.total_items = int(
+                first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
+            )
+        else:
+            self.total_items = queryset.count() if offset else 0
+        return rows
 
     def get_pagination(self) -> dict[str, int]:
         """The ``pagination`` object of the page last paged."""
