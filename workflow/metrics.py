@@ -68,7 +68,7 @@ CELERY_TASK_DURATION = Histogram(
 
 CACHE_LOOKUPS = Counter(
     "workflow_cache_lookups_total",
-    "Lookups of cached answers (performance reports), by cache and outcome (hit or miss).",
+    "Lookups of cached answers (performance reports, list pages), by cache and outcome.",
     ["cache", "outcome"],
 )
 

@@ -8,6 +8,7 @@ Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collect
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,8 +24,11 @@ from agents.api.serializers import (
     AgentUpdateInput,
     LinkUserInput,
 )
+from workflow import table_versions
 from workflow.actors import Actor
 from workflow.api.envelope import ok
+from workflow.api.output import represent, represent_many
+from workflow.api.pagination import EnvelopePagination, page_params
 from workflow.api.permissions import ActionCapability
 from workflow.errors import Forbidden
 from workflow.permissions import Capability, can
@@ -56,13 +60,24 @@ class AgentViewSet(GenericViewSet):
         # A plain dict: DRF reads a BooleanField missing from a QueryDict as False.
         filters = AgentListFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        agents = selectors.agents_list(
-            type=filters.validated_data.get("type"),
-            team=filters.validated_data.get("team"),
-            is_active=filters.validated_data.get("isActive"),
-        )
-        rows = self.paginate_queryset(agents)
-        return self.get_paginated_response({"agents": AgentOutput(rows, many=True).data})
+        values = filters.validated_data
+        page, page_size = page_params(request)  # a bad page is a 400 before any cache lookup
+
+        def page_data() -> dict[str, Any]:
+            agents = selectors.agents_list(
+                type=values.get("type"), team=values.get("team"), is_active=values.get("isActive")
+            )
+            rows = self.paginate_queryset(agents)
+            assert isinstance(self.paginator, EnvelopePagination)
+            return {
+                "agents": represent_many(AgentOutput, rows),
+                "pagination": self.paginator.get_pagination(),
+            }
+
+        # The page as of the agents table's current version: any write to the table, by
+        # whoever, gives it a new one (workflow.table_versions), so a page is never stale.
+        key = [values.get("type"), values.get("team"), values.get("isActive"), page, page_size]
+        return ok(table_versions.cached("agents", key, page_data))
 
     def create(self, request: Request) -> Response:
         data = AgentCreateInput(data=request.data)
@@ -83,7 +98,7 @@ class AgentViewSet(GenericViewSet):
             user_id=values["userId"],
             actor=actor,
         )
-        return ok(AgentOutput(agent).data, message="Agent created.", status=201)
+        return ok(represent(AgentOutput, agent), message="Agent created.", status=201)
 
     def update(self, request: Request, agent_id: uuid.UUID) -> Response:
         data = AgentUpdateInput(data=request.data)
@@ -99,11 +114,11 @@ class AgentViewSet(GenericViewSet):
             team=values.get("team", UNSET),
             is_active=values.get("isActive", UNSET),
         )
-        return ok(AgentOutput(agent).data, message="Agent updated.")
+        return ok(represent(AgentOutput, agent), message="Agent updated.")
 
     @action(detail=False, url_path="by-user/<uuid:user_id>")
     def by_user(self, request: Request, user_id: uuid.UUID) -> Response:
-        return ok(AgentOutput(selectors.agent_by_user(user_id)).data)
+        return ok(represent(AgentOutput, selectors.agent_by_user(user_id)))
 
     @action(detail=False, methods=["post"], url_path="link-user")
     def link_user(self, request: Request) -> Response:
@@ -116,7 +131,7 @@ class AgentViewSet(GenericViewSet):
             reason=data.validated_data.get("reason"),
         )
         message = "Agent linked to the user." if changed else "The agent was already linked."
-        return ok(AgentOutput(agent).data, message=message)
+        return ok(represent(AgentOutput, agent), message=message)
 
 
 @user_agent_schema
@@ -130,4 +145,4 @@ class UserAgentViewSet(GenericViewSet):
 
     @action(detail=True)
     def agent(self, request: Request, user_id: uuid.UUID) -> Response:
-        return ok(AgentOutput(selectors.agent_by_user(user_id)).data)
+        return ok(represent(AgentOutput, selectors.agent_by_user(user_id)))

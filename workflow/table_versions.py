@@ -1,0 +1,77 @@
+"""Pages cached under the version of the table they come from: exact invalidation.
+
+A trigger (``workflow/sql/0012_table_versions.sql``) gives a watched table a new version in
+every transaction that writes to it, whoever writes (API, admin, Kafka handlers, raw SQL);
+versions come from a sequence, so one is never used twice. :func:`cached` reads the version
+(one indexed statement, without the ORM), then the entry stored under it; on a miss it
+computes the value and stores it. A write makes every entry of the table unreachable at once
+(they expire by their timeout), so an answer is never older than the last committed write.
+A reader that read the version before a write committed may store a newer page under the older
+version: only readers that also read the older version can get it, and it is newer, not staler.
+
+The key holds the database's name, so test and benchmark databases sharing a Redis never read
+each other's entries. A failing cache is logged and bypassed (the value is computed), never
+raised: the cache must not turn a working read into an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import connection
+
+from workflow.generations import CACHE_ERRORS, cache
+from workflow.metrics import CACHE_LOOKUPS
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+KEY_PREFIX = "page:v1"
+DEFAULT_TIMEOUT_SECONDS = 300
+
+
+def version(table: str) -> int | None:
+    """The current version of ``table`` (None when it is not watched)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version FROM workflow_service.table_versions WHERE table_name = %s", [table]
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def cached(
+    table: str,
+    parts: Any,
+    compute: Callable[[], T],
+    *,
+    timeout: int = DEFAULT_TIMEOUT_SECONDS,
+) -> T:
+    """``compute()``, or what it returned for the same ``parts`` at the table's version."""
+    current = version(table)
+    if current is None:  # not watched (a migration missing): never cache
+        return compute()
+    digest = hashlib.sha1(
+        json.dumps(parts, default=str, sort_keys=True).encode(), usedforsecurity=False
+    ).hexdigest()
+    key = f"{KEY_PREFIX}:{connection.settings_dict['NAME']}:{table}:{current}:{digest}"
+    store = cache()
+    try:
+        hit = store.get(key)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: %s page computed without it", table, exc_info=True)
+        return compute()
+    if hit is not None:
+        CACHE_LOOKUPS.labels(cache=f"{table}_page", outcome="hit").inc()
+        return hit  # type: ignore[no-any-return]
+    CACHE_LOOKUPS.labels(cache=f"{table}_page", outcome="miss").inc()
+    value = compute()
+    try:
+        store.set(key, value, timeout=timeout)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: %s page not stored", table, exc_info=True)
+    return value
