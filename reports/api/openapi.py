@@ -318,8 +318,10 @@ case_status_schema = extend_schema_view(
         description=(
             "The customer's case (agents with names, fUpdate, the five statuses) and the "
             "customer's newest action (lastActionDate, lastActionType, lastActionResult; null "
-            "when none). A known customer who has no case yet answers 200 with null agents, "
-            "fUpdate and statuses. 404 for an unknown cif."
+            "when none). followUpDate, followUpAgentId and followUpPromiseId: the open "
+            "follow-up of a promise to pay that was not kept (null when none). A known "
+            "customer who has no case yet answers 200 with null agents, fUpdate and statuses. "
+            "404 for an unknown cif."
         ),
         parameters=[CIF_PARAMETER],
         responses={
@@ -347,6 +349,9 @@ case_status_schema = extend_schema_view(
                         "lastActionDate": "2026-03-02T03:10:00Z",
                         "lastActionType": "CALL",
                         "lastActionResult": "PROMISE_TO_PAY",
+                        "followUpDate": None,
+                        "followUpAgentId": None,
+                        "followUpPromiseId": None,
                     },
                     "message": "",
                     "errors": [],

@@ -825,6 +825,13 @@ CASES: list[Case] = [
     Case("case_status__200", "GET", f"{API}cases/status/CIF-G001"),
     Case("case_status__200_no_case", "GET", f"{API}cases/status/CIF-G003"),
     Case("case_status__200_company", "GET", f"{API}cases/status/CIF-G004"),
+    # A broken promise's open follow-up (issue 15).
+    Case(
+        "case_status__200_promise_follow_up",
+        "GET",
+        f"{API}cases/status/CIF-G002",
+        setup=_promises,
+    ),
     *_unauthorized_and_forbidden("case_status", "GET", f"{API}cases/status/CIF-G001"),
     Case("case_status__404", "GET", f"{API}cases/status/CIF-NONE"),
     # --- GET reports/customer-collection-status -------------------------------------------
