@@ -267,6 +267,8 @@ def _kafka(args: argparse.Namespace, problems: list[str]) -> list[dict[str, Any]
         )
     outcomes.append(kafka.measure_relay(events=args.relay_events, echo=_echo))
     for outcome in outcomes:
+        if outcome.appropriated == 0 and outcome.applied:
+            problems.append(f"{outcome.path}: no payment was appropriated to a promise")
         if outcome.lost:
             problems.append(
                 f"{outcome.path}: {outcome.lost} of {outcome.events} events not applied by the "

@@ -2,8 +2,9 @@
 
 Sizes at ``--scale 1`` (issue 11): 100,000 customers, 150,000 loans, 2,000 agents linked to
 2,000 CRM users, 5,000,000 action records from 2024-01-01 to yesterday (every partition up to
-today is used), 300,000 assignment versions, 100,000 case actions, 50,000 payments. Other scales
-multiply every count (at least 10 agents and 20 customers).
+today is used), 300,000 assignment versions, 100,000 case actions, 50,000 payments, and 25,000
+pending promises to pay plus 25,000 broken ones. Other scales multiply every count (at least 10
+agents and 20 customers).
 
 The load runs with ``session_replication_role = replica``, which skips triggers and foreign-key
 checks for this session only (superuser needed; the embedded server and the machines' system
@@ -18,7 +19,10 @@ is an ADMIN, agents 2, 52, 102, ... SUPERVISORs, the rest AGENTs. Customer ``n``
 ``C00000000n``) has loan ``L00000000n`` (and loan ``C + n`` for the first half of the
 customers); its call agent is agent ``1 + n % A`` and its field agent ``1 + (n + 7) % A``.
 Every user's password is ``PASSWORD`` (bcrypt with 4 rounds: the bench's admin sign-in is
-cheap).
+cheap). Promises (issue 15): customer ``4k`` (k = 1..promises) has a PENDING promise on its loan
+``L...4k``, made 1-10 days ago by its call agent, promised within the next 25 days, 3 grace days
+(the Kafka path "payment events on pending promises" pays them); customer ``4k - 2`` has a
+BROKEN one from the past year with its follow-up.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PASSWORD = "Bench#2026"
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 MARKER_TABLE = "public.bench_dataset"
 FIRST_DAY = dt.date(2024, 1, 1)
 
@@ -44,6 +48,7 @@ class Sizes:
     versions: int
     case_actions: int
     payments: int
+    promises: int
 
     @classmethod
     def for_scale(cls, scale: float) -> Sizes:
@@ -56,6 +61,7 @@ class Sizes:
             versions=max(customers, round(300_000 * scale)),
             case_actions=max(10, round(100_000 * scale)),
             payments=max(10, round(50_000 * scale)),
+            promises=max(5, round(25_000 * scale)),
         )
 
 
@@ -112,6 +118,7 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
         "today": today,
         "span_days": span_days,
         "span_seconds": span_seconds,
+        "now": now,
         "password_hash": password_hash,
         "per_customer": max(1, sizes.versions // sizes.customers),
         "extra_versions": sizes.versions
@@ -121,7 +128,7 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
         f"data set: {sizes.customers:,} customers, {sizes.loans:,} loans, {sizes.agents:,} "
         f"agents, {sizes.actions:,} action records ({FIRST_DAY} .. {now:%Y-%m-%d %H:%M} UTC), "
         f"{sizes.versions:,} assignment versions, {sizes.case_actions:,} case actions, "
-        f"{sizes.payments:,} payments"
+        f"{sizes.payments:,} payments, {sizes.promises:,} pending and as many broken promises"
     )
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
@@ -359,6 +366,36 @@ _STEPS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+_STEPS.append(
+    (
+        "promises",
+        f"""
+        INSERT INTO workflow_service.payment_promises
+            (cif, loan_account_number, agent_id, amount, currency, promised_date, grace_days,
+             tolerance_percent, status, paid_amount, created_at, updated_at, created_by,
+             updated_by)
+        SELECT {CIF.format(n="4 * k")}, {LOAN.format(n="4 * k")},
+               a.ids[1 + (4 * k) % %(agents)s], 500000 + (k * 7919) % 4500 * 1000, 'VND',
+               %(today)s::date + k % 25, 3, 0, 'PENDING', 0,
+               %(now)s::timestamp - make_interval(days => 1 + k % 10),
+               %(now)s::timestamp - make_interval(days => 1 + k % 10), 'bench', 'bench'
+        FROM generate_series(1, %(promises)s) k, {AGENT_IDS};
+        INSERT INTO workflow_service.payment_promises
+            (cif, loan_account_number, agent_id, amount, currency, promised_date, grace_days,
+             tolerance_percent, status, paid_amount, resolved_at, follow_up_date,
+             follow_up_agent_id, created_at, updated_at, created_by, updated_by)
+        SELECT {CIF.format(n="4 * k - 2")}, {LOAN.format(n="4 * k - 2")},
+               a.ids[1 + (4 * k - 2) % %(agents)s], 500000 + (k * 7919) % 4500 * 1000, 'VND',
+               d.promised, 3, 0, 'BROKEN', 0, d.promised + 4, d.promised + 5,
+               a.ids[1 + (4 * k - 2) % %(agents)s], d.promised - 3, d.promised + 4,
+               'bench', 'promise-resolution'
+        FROM generate_series(1, %(promises)s) k,
+             LATERAL (SELECT %(today)s::date - 10 - k % 355 AS promised) d,
+             {AGENT_IDS}
+        """,
+    )
+)
 
 _AFTER: list[tuple[str, str]] = [
     ("VACUUM ANALYZE", "VACUUM (ANALYZE)"),

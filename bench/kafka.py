@@ -10,7 +10,13 @@ the clock runs from the first produce until the last event's row is committed:
 * user: ``auth-service.user.created`` for new users -> their agent profiles (agents rows);
 * bank: ``customer.updated`` and ``loan.updated`` of existing customers -> their
   ``processed_events`` rows (the cases exist, so the claim is the only write);
-* payment: ``payment.received`` -> ``payments`` rows (attributed to the assigned agents).
+* payment: ``payment.received`` -> ``payments`` rows (attributed to the assigned agents);
+  their payment date (2026-03-10) is before every pending promise of the data set, so no
+  promise takes them (the path as before issue 15, plus the promise lookup);
+* payment_promises: ``payment.received`` paid today on the loans of customers holding a
+  PENDING promise (``bench/dataset.py``, one event per promise, round robin) -> ``payments``
+  rows, each appropriated to its promise in the same transaction (``promise_appropriations``;
+  those that reach the promised amount make it KEPT and write ``promise.kept`` to the outbox).
 
 A count short of ``events`` after the time-out (``max(120 s, events / 20 s)``) is reported
 as events not applied (never silently): lost, or just too slow.
@@ -28,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-GROUPS = ("user", "bank", "payment")
+GROUPS = ("user", "bank", "payment", "payment_promises")
 
 
 @dataclass
@@ -37,6 +43,7 @@ class KafkaOutcome:
     events: int
     seconds: float
     applied: int
+    appropriated: int | None = None  # payment_promises: payments applied to a promise
 
     @property
     def rate(self) -> float:
@@ -54,6 +61,7 @@ class KafkaOutcome:
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.rate, 1),
             "lost": self.lost,
+            **({} if self.appropriated is None else {"appropriated": self.appropriated}),
         }
 
 
@@ -111,6 +119,33 @@ def measure_group(
             (
                 cif(i),
                 payment_event(payment_id=f"{nonce}-{i}", cif=cif(i), loan_account_number=loan(i)),
+            )
+            for i in range(events + 1)
+        ]
+        warm_up, messages = (topic, pay[:1]), [(topic, pay[1:])]
+
+        def applied() -> int:
+            return _scalar(
+                "SELECT count(*) FROM workflow_service.payments WHERE payment_id LIKE %s",
+                [f"{nonce}-%"],
+            )
+
+    elif group == "payment_promises":
+        topic = kafka.unique_name("bench.payment.received")
+        payment_topic = topic
+        promised = _pending_promises()
+        if not promised:
+            raise RuntimeError("no pending promise left in the data set: generate it again")
+        paid_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        pay = [
+            (
+                promised[i % len(promised)][0],
+                payment_event(
+                    payment_id=f"{nonce}-{i}",
+                    cif=promised[i % len(promised)][0],
+                    loan_account_number=promised[i % len(promised)][1],
+                    payment_date=paid_at,
+                ),
             )
             for i in range(events + 1)
         ]
@@ -186,7 +221,7 @@ def measure_group(
         queues = lane_queues()
         for index in range(2):
             stack.start_worker(queues[index::2])
-        stack.start_consumer(group=group)
+        stack.start_consumer(group="payment" if group == "payment_promises" else group)
         kafka.produce(warm_up[0], warm_up[1])
         deadline = time.monotonic() + 90
         while applied() < 1:
@@ -208,12 +243,40 @@ def measure_group(
         redis_server.wait(10)
         kafka.delete_topics(*own_topics)
     outcome = KafkaOutcome(f"consume {group} events", total, elapsed, done)
+    if group == "payment_promises":
+        outcome.path = "consume payment events on pending promises"
+        outcome.appropriated = _scalar(
+            "SELECT count(DISTINCT payment_id) FROM workflow_service.promise_appropriations "
+            "WHERE payment_id LIKE %s AND payment_id <> %s",  # not the warm-up event
+            [f"{nonce}-%", f"{nonce}-0"],
+        )
     echo(
         f"  {outcome.path}: {outcome.applied}/{total} in {elapsed:.2f} s = "
         f"{outcome.rate:.0f} events/s"
         + (f", {outcome.lost} NOT APPLIED by the time-out" if outcome.lost else "")
+        + (
+            f", {outcome.appropriated} appropriated to a promise"
+            if outcome.appropriated is not None
+            else ""
+        )
     )
     return outcome
+
+
+def _pending_promises() -> list[tuple[str, str]]:
+    """(cif, loan) of the data set's PENDING loan promises a payment made today counts for."""
+    from django.db import connection
+
+    from workflow.business_time import business_today
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT cif, loan_account_number FROM workflow_service.payment_promises "
+            "WHERE status = 'PENDING' AND loan_account_number IS NOT NULL AND due_date >= %s "
+            "AND created_at < now() AT TIME ZONE 'UTC' - interval '1 day' ORDER BY cif",
+            [business_today()],
+        )
+        return [(str(cif), str(loan)) for cif, loan in cursor.fetchall()]
 
 
 def measure_relay(*, events: int, echo: Callable[[str], None] = print) -> KafkaOutcome:

@@ -74,8 +74,11 @@ def markdown(results: dict[str, Any]) -> str:
             "|---|--:|--:|--:|--:|",
         ]
         for row in kafka:
+            path = row["path"]
+            if "appropriated" in row:
+                path += f" ({row['appropriated']:,} appropriated)"
             lines.append(
-                f"| {row['path']} | {row['events']:,} | {row['seconds']:.2f} "
+                f"| {path} | {row['events']:,} | {row['seconds']:.2f} "
                 f"| {_number(row['events_per_second'])} | {row['lost']} |"
             )
         lines.append("")

@@ -127,4 +127,12 @@ def payment_reverse(
         logger.info("payment %s already reversed", payment_id)
         return False
     promises_withdraw_payment(payment_id=payment_id, actor=actor)
+    # The payment no longer counts as collected: drop its agents' cached performance.
+    agents = (
+        Payment.objects.filter(payment_id=payment_id)
+        .values_list("call_agent_id", "field_agent_id")
+        .first()
+    )
+    if agents is not None:
+        generations.bump_agents_on_commit(*agents)
     return True

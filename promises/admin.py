@@ -1,21 +1,39 @@
 """Promises in the admin: the promise types supervisors configure, the promises with the
-supervisors' views ("broken, not yet followed up", "falling due today"), and the payments
-applied to each (read-only). Writes go through :mod:`promises.services`."""
+supervisors' views ("broken, not yet followed up", "falling due today") and the form making a
+promise, the payments applied to each (read-only), the bank's holiday calendar and the payments
+passed over for their currency. Writes go through :mod:`promises.services` and
+:mod:`promises.mismatches`."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
 from agents.admin_filters import AgentTeamFilter
-from promises.models import PaymentPromise, PromiseAppropriation, PromiseStatus, PromiseType
-from promises.services import promise_cancel, promise_type_save
+from agents.models import Agent
+from promises.mismatches import mismatches_review
+from promises.models import (
+    BusinessHoliday,
+    PaymentPromise,
+    PromiseAppropriation,
+    PromiseCurrencyMismatch,
+    PromiseStatus,
+    PromiseType,
+)
+from promises.services import (
+    business_holiday_save,
+    promise_cancel,
+    promise_make,
+    promise_type_save,
+)
 from workflow.actors import admin_actor
-from workflow.admin_base import ExactCifSearchAdmin
+from workflow.admin_base import ExactCifSearchAdmin, ServiceForm, ServiceFormAdmin, request_actor
 from workflow.business_time import business_today
 from workflow.errors import DomainError
 
@@ -100,9 +118,69 @@ class AppropriationInline(admin.TabularInline):
         return False
 
 
+# The service names the API's fields; the form shows the error beside its own.
+FORM_FIELDS = {
+    "cif": "cif",
+    "loanAccountNumber": "loan_account_number",
+    "promiseAmount": "promised_amount",
+    "promiseDate": "promise_date",
+}
+
+
+class PromiseMakeForm(ServiceForm):
+    """A promise obtained outside an action (a branch visit, a letter): the same terms and
+    checks as ``POST /actions`` (``promises.services.promise_make``)."""
+
+    cif = forms.CharField(max_length=20, help_text="The customer's cif.")
+    loan_account_number = forms.CharField(
+        max_length=20, help_text="The loan promised on; its currency is the promise's."
+    )
+    customer_level = forms.BooleanField(
+        required=False,
+        label="Covers all the customer's loans",
+        help_text="A customer-level promise: any payment of the customer counts towards it.",
+    )
+    # Named unlike the model's fields: the service checks the terms, not the model form.
+    obtained_by = forms.ModelChoiceField(
+        queryset=Agent.objects.filter(is_active=True).order_by("name"),
+        help_text="The agent who obtained it (figures and follow-up).",
+    )
+    promised_amount = forms.DecimalField(
+        max_digits=18, help_text="More than 0, with at most the currency's decimals."
+    )
+    promise_date = forms.DateField(
+        widget=AdminDateWidget, help_text="From the bank's today up to the configured horizon."
+    )
+
+    class Meta:
+        model = PaymentPromise
+        fields: list[str] = []
+
+    def show_service_error(self, exc: DomainError) -> None:
+        self.add_error(FORM_FIELDS.get(exc.field or ""), exc.message)
+
+
 @admin.register(PaymentPromise)
-class PaymentPromiseAdmin(ExactCifSearchAdmin):
-    """Promises to pay, read-only; supervisors cancel pending ones with the bulk action."""
+class PaymentPromiseAdmin(ServiceFormAdmin, ExactCifSearchAdmin):
+    """Promises to pay: made with the add form (a pending promise of the same scope is
+    superseded, as through the API), otherwise read-only; supervisors cancel pending ones
+    with the bulk action."""
+
+    add_fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "cif",
+                    "loan_account_number",
+                    "customer_level",
+                    "obtained_by",
+                    "promised_amount",
+                    "promise_date",
+                ]
+            },
+        )
+    ]
 
     list_display = [
         "customer_id",
@@ -125,6 +203,40 @@ class PaymentPromiseAdmin(ExactCifSearchAdmin):
     ordering = ["promised_date", "id"]
     inlines = [AppropriationInline]
     actions = ["cancel_promises"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [] if obj is None else list(self.inlines)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = PromiseMakeForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: PaymentPromise, form: Any, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        made = promise_make(
+            actor=request_actor(request),
+            agent_id=data["obtained_by"].id,
+            cif=data["cif"].strip(),
+            loan_account_number=data["loan_account_number"].strip(),
+            amount=data["promised_amount"],
+            promised_date=data["promise_date"],
+            customer_level=data["customer_level"],
+        )
+        for model_field in PaymentPromise._meta.concrete_fields:
+            setattr(obj, model_field.attname, getattr(made, model_field.attname))
+        obj._state.adding = False
 
     @admin.action(description="Cancel the selected pending promises")
     def cancel_promises(self, request: HttpRequest, queryset: QuerySet[PaymentPromise]) -> None:
@@ -163,3 +275,81 @@ class PromiseAppropriationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(BusinessHoliday)
+class BusinessHolidayAdmin(admin.ModelAdmin):
+    """The bank's holidays: follow-ups of promises not kept skip them and the weekend."""
+
+    list_display = ["holiday_date", "name", "updated_at", "updated_by"]
+    fields = ["holiday_date", "name"]
+    date_hierarchy = "holiday_date"
+    search_fields = ["name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["holiday_date"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: BusinessHoliday, form: Any, change: bool
+    ) -> None:
+        business_holiday_save(holiday=obj, actor=admin_actor(request.user))
+
+
+class ReviewedFilter(admin.SimpleListFilter):
+    title = "reviewed"
+    parameter_name = "reviewed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Not yet reviewed"), ("yes", "Reviewed")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[PromiseCurrencyMismatch]
+    ) -> QuerySet[PromiseCurrencyMismatch]:
+        if self.value() in ("no", "yes"):
+            return queryset.filter(reviewed_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(PromiseCurrencyMismatch)
+class PromiseCurrencyMismatchAdmin(admin.ModelAdmin):
+    """Payments not applied to a pending promise for their currency; supervisors mark them
+    reviewed once the bank corrected the payment or the promise."""
+
+    list_display = [
+        "detected_at",
+        "payment_id",
+        "cif",
+        "payment_amount",
+        "payment_currency",
+        "promise",
+        "promise_currency",
+        "reviewed_at",
+        "reviewed_by",
+    ]
+    list_select_related = ["promise"]
+    list_filter = [ReviewedFilter]
+    search_fields = ["=payment_id", "=cif"]
+    ordering = ["-detected_at", "id"]
+    actions = ["mark_reviewed"]
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Mark the selected mismatches as reviewed", permissions=["change"])
+    def mark_reviewed(
+        self, request: HttpRequest, queryset: QuerySet[PromiseCurrencyMismatch]
+    ) -> None:
+        actor = admin_actor(request.user)
+        count = mismatches_review(
+            actor=actor,
+            mismatch_ids=queryset.values_list("id", flat=True),
+            note=f"Reviewed by {actor.username} in the admin",
+        )
+        self.message_user(request, f"{count} mismatch(es) marked reviewed.", messages.SUCCESS)

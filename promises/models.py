@@ -185,3 +185,59 @@ class PromiseAppropriation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} of payment {self.payment_id}"
+
+
+class BusinessHoliday(models.Model):
+    """A day the bank does not work besides the weekend (``business_holidays``).
+
+    Supervisors keep the calendar in the admin; :func:`promises.terms.next_business_day` skips
+    these days and ``BUSINESS_WEEKEND_DAYS``.
+    """
+
+    holiday_date = models.DateField(primary_key=True, help_text="The bank's business date.")
+    name = models.CharField(max_length=100, help_text="E.g. Lunar New Year (day 1).")
+    created_at = UTCDateTimeField(default=timezone.now)
+    updated_at = UTCDateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=50)
+    updated_by = models.CharField(max_length=50)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."business_holidays'
+        ordering = ["-holiday_date"]
+
+    def __str__(self) -> str:
+        return f"{self.holiday_date.isoformat()} {self.name}"
+
+
+class PromiseCurrencyMismatch(models.Model):
+    """A payment not applied to pending promise ``promise`` because its currency differs (or
+    is unknown): reported for supervisors to review (``reviewed_at``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    payment_id = models.CharField(max_length=64)
+    promise = models.ForeignKey(
+        PaymentPromise,
+        on_delete=models.DO_NOTHING,
+        db_column="promise_id",
+        related_name="currency_mismatches",
+    )
+    cif = models.CharField(max_length=20)
+    payment_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    payment_currency = models.CharField(max_length=3, null=True, blank=True)
+    promise_currency = models.CharField(max_length=3)
+    detected_at = UTCDateTimeField(default=timezone.now)
+    reviewed_at = UTCDateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=50, null=True, blank=True)
+    review_note = models.TextField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = 'workflow_service"."promise_currency_mismatches'
+        ordering = ["-detected_at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"payment {self.payment_id} ({self.payment_currency or 'no currency'}) "
+            f"vs promise in {self.promise_currency}"
+        )

@@ -8,11 +8,10 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from agents.scope import AgentScope
 from promises.api.filters import PromiseFilter
 from promises.models import PaymentPromise, PromiseAppropriation, PromiseType
-from workflow.actors import Actor
-from workflow.errors import NotFound
-from workflow.permissions import Access, Capability, grant
+from workflow.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -42,22 +41,25 @@ def promise_type_for(*, product_type: str | None, segment: str | None) -> Promis
     return min(candidates, key=rank, default=None)
 
 
-def promises_list(*, actor: Actor, filters: PromiseFilters) -> QuerySet[PaymentPromise]:
-    """The promises matching ``filters``, soonest promised date first.
+def promises_list(
+    *, filters: PromiseFilters, scope: AgentScope | None = None
+) -> QuerySet[PaymentPromise]:
+    """The promises matching ``filters`` within ``scope``, soonest promised date first.
 
-    Role scope: supervisors and admins (EDIT_RESULTS on every action) list everyone's
-    promises; an agent lists the promises they obtained, except on one customer (``cif``
-    given), where every promise of the customer is shown.
+    Role scope, as on the action lists (READ_CUSTOMER_WORK, ``workflow.permissions``):
+    supervisors and admins list every promise (``scope`` None); an agent (OWN_WORK) lists the
+    promises of the customers currently assigned to it and the promises it obtained itself.
     """
     queryset = PaymentPromise.objects.select_related("agent")
-    if filters.cif is None and grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED:
-        queryset = queryset.filter(agent__user_id=actor.user_id)
+    if scope is not None:
+        queryset = queryset.filter(scope.work())
     queryset = PromiseFilter(asdict(filters), queryset).qs
     return queryset.order_by("promised_date", "created_at", "id")
 
 
-def promise_detail(*, promise_id: uuid.UUID) -> PaymentPromise:
-    """One promise with its appropriations (reversed ones included); 404 when unknown."""
+def promise_detail(*, promise_id: uuid.UUID, scope: AgentScope | None = None) -> PaymentPromise:
+    """One promise with its appropriations (reversed ones included); 404 when unknown, 403
+    when outside ``scope`` (an agent's customers and own promises, as on the lists)."""
     promise = (
         PaymentPromise.objects.prefetch_related(
             Prefetch(
@@ -70,6 +72,13 @@ def promise_detail(*, promise_id: uuid.UUID) -> PaymentPromise:
     )
     if promise is None:
         raise NotFound(f"No promise with id {promise_id}.", field="id")
+    if (
+        scope is not None
+        and not PaymentPromise.objects.filter(scope.work(), id=promise_id).exists()
+    ):
+        raise Forbidden(
+            "This promise is not on one of your customers nor obtained by you.", field="id"
+        )
     return promise
 
 

@@ -16,7 +16,8 @@ Rules (README, "Promises to pay"; the terms in :mod:`promises.terms`):
   payment's loan come first, then customer-level ones, each oldest promised date first
   (FIFO); no promise gets more than it still needs. A promise is KEPT as soon as its paid
   amount reaches ``(100 - tolerance)%`` of it. A payment without a loan counts only for
-  customer-level promises. Promises passed over for their currency are reported (log).
+  customer-level promises. Promises passed over for their currency are not appropriated but
+  reported (:mod:`promises.mismatches`: a stored row for supervisors, a metric, a log line).
 - **Reversal.** The payment's appropriations are marked reversed and stop counting; each
   promise is re-evaluated: still kept, reopened (PENDING, while its due date has not passed)
   or not kept (PARTIALLY_KEPT or BROKEN, with a follow-up and ``promise.broken``). A promise
@@ -28,7 +29,6 @@ Rules (README, "Promises to pay"; the terms in :mod:`promises.terms`):
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,8 +40,14 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from cases.models import CustomerCase
-from promises import events, terms
-from promises.models import PaymentPromise, PromiseAppropriation, PromiseStatus, PromiseType
+from promises import events, mismatches, terms
+from promises.models import (
+    BusinessHoliday,
+    PaymentPromise,
+    PromiseAppropriation,
+    PromiseStatus,
+    PromiseType,
+)
 from promises.selectors import promise_type_for
 from workflow import generations
 from workflow.actors import Actor
@@ -50,8 +56,6 @@ from workflow.enums import ActionResult
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflow.models import Customer, Loan
 from workflow.permissions import Access, Capability, grant
-
-logger = logging.getLogger(__name__)
 
 # numeric(18,2): 16 integer digits.
 MAX_AMOUNT = Decimal("9999999999999999.99")
@@ -280,6 +284,23 @@ def promise_cancel(*, actor: Actor, promise_id: uuid.UUID, reason: str) -> Payme
 
 
 @transaction.atomic
+def business_holiday_save(*, holiday: BusinessHoliday, actor: Actor) -> BusinessHoliday:
+    """Add or rename a bank holiday (the admin's form), audit columns filled. Follow-ups
+    decided from now on skip it; those already set keep their date."""
+    holiday.name = (holiday.name or "").strip()
+    if not holiday.name:
+        raise ValidationFailed("name is required.", field="name")
+    now = timezone.now()
+    if holiday._state.adding:
+        holiday.created_at = now
+        holiday.created_by = actor.username
+    holiday.updated_at = now
+    holiday.updated_by = actor.username
+    holiday.save()
+    return holiday
+
+
+@transaction.atomic
 def promise_type_save(*, promise_type: PromiseType, actor: Actor) -> PromiseType:
     """Create or change a promise type (the admin's form), audit columns filled.
 
@@ -412,12 +433,12 @@ def promises_apply_payment(
         if promise.id in result.kept:
             events.publish_promise_kept(promise=promise, payment_id=payment_id)
     if result.currency_mismatch:
-        logger.warning(
-            "payment %s (%s) not applied to promise(s) in another currency: %s",
-            payment_id,
-            currency or "no currency",
-            ", ".join(str(promise_id) for promise_id in result.currency_mismatch),
-            extra={"payment_id": payment_id, "cif": cif},
+        mismatches.mismatches_record(
+            payment_id=payment_id,
+            cif=cif,
+            amount=amount,
+            currency=currency,
+            promises=(p for p in candidates if p.id in result.currency_mismatch),
         )
     generations.bump_agents_on_commit(
         *(promise.agent_id for promise in candidates if promise.id in dict(result.applied))

@@ -6,7 +6,8 @@
 - Promised date: from the bank's today (``BUSINESS_TIME_ZONE``) up to
   ``PROMISE_MAX_DAYS_AHEAD`` days ahead, inclusive.
 - Business days: every day except ``BUSINESS_WEEKEND_DAYS`` (ISO weekdays, default Saturday
-  and Sunday). The bank's holidays are not known to this service (README, "Promises").
+  and Sunday) and the bank's holidays (``business_holidays``, kept by supervisors in the admin:
+  Promises > Business holidays).
 - Kept: a promise is KEPT once its paid amount reaches ``amount * (100 - tolerance) / 100``,
   compared exactly (no rounding).
 """
@@ -18,6 +19,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from promises.models import BusinessHoliday
 
 # ISO 4217 currencies without minor units (the others the bank may see have 2).
 ZERO_DECIMAL_CURRENCIES = frozenset(
@@ -60,10 +63,24 @@ def _weekend_days() -> frozenset[int]:
     return days
 
 
+# Holidays read at once after a day: more than any run of holidays and weekends a bank has.
+HOLIDAY_LOOKAHEAD_DAYS = 60
+
+
 def next_business_day(day: dt.date) -> dt.date:
-    """The first business day after ``day``."""
+    """The first business day after ``day``: neither a weekend day nor a holiday (one query)."""
     weekend = _weekend_days()
     following = day + dt.timedelta(days=1)
-    while following.isoweekday() in weekend:
+    holidays: set[dt.date] = set()
+    horizon = day
+    while True:
+        if following > horizon:  # read the next window of the calendar
+            horizon = following + dt.timedelta(days=HOLIDAY_LOOKAHEAD_DAYS)
+            holidays |= set(
+                BusinessHoliday.objects.filter(
+                    holiday_date__gte=following, holiday_date__lte=horizon
+                ).values_list("holiday_date", flat=True)
+            )
+        if following.isoweekday() not in weekend and following not in holidays:
+            return following
         following += dt.timedelta(days=1)
-    return following

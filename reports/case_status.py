@@ -1,6 +1,7 @@
-"""A customer's case status: the case (statuses, agents) and the customer's newest action.
+"""A customer's case status: the case (statuses, agents), the customer's newest action and the
+follow-up a promise not kept left open.
 
-A read across two domain apps (cases and actions), hence a report.
+A read across domain apps (cases, actions, promises), hence a report.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
 from actions.models import ActionRecord
 from cases.models import CustomerCase
+from promises.models import PaymentPromise, PromiseStatus
 from workflow.errors import NotFound
 from workflow.models import Customer
 
@@ -34,6 +38,27 @@ class CaseStatus:
     last_action_date: dt.datetime | None
     last_action_type: str | None
     last_action_result: str | None
+    follow_up_date: dt.date | None = None
+    follow_up_agent_id: uuid.UUID | None = None
+    follow_up_promise_id: uuid.UUID | None = None
+
+
+def open_follow_ups() -> QuerySet[PaymentPromise]:
+    """Promises not kept (BROKEN, PARTIALLY_KEPT) whose follow-up nobody did yet: no action
+    was recorded on the customer since the promise was resolved (the admin's "broken, not yet
+    followed up" view uses the same rule), earliest follow-up date first. Filter it by
+    ``customer_id``."""
+    followed = ActionRecord.objects.filter(
+        customer_id=OuterRef("customer_id"), action_date__gte=OuterRef("resolved_at")
+    )
+    return (
+        PaymentPromise.objects.filter(
+            status__in=[PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT],
+            follow_up_date__isnull=False,
+        )
+        .exclude(Exists(followed))
+        .order_by("follow_up_date", "resolved_at", "id")
+    )
 
 
 def case_status(*, cif: str) -> CaseStatus:
@@ -41,8 +66,14 @@ def case_status(*, cif: str) -> CaseStatus:
 
     A known customer nobody has worked on yet has no case row: its statuses and agents are None.
     """
+    follow_up = open_follow_ups().filter(customer_id=OuterRef("cif"))
     customer = (
         Customer.objects.select_related("case__assigned_call_agent", "case__assigned_field_agent")
+        .annotate(
+            follow_up_date=Subquery(follow_up.values("follow_up_date")[:1]),
+            follow_up_agent_id=Subquery(follow_up.values("follow_up_agent_id")[:1]),
+            follow_up_promise_id=Subquery(follow_up.values("id")[:1]),
+        )
         .filter(cif=cif)
         .first()
     )
@@ -77,4 +108,7 @@ def case_status(*, cif: str) -> CaseStatus:
         last_action_date=last_action.action_date if last_action else None,
         last_action_type=last_action.type if last_action else None,
         last_action_result=last_action.action_result if last_action else None,
+        follow_up_date=customer.follow_up_date,  # type: ignore[attr-defined]
+        follow_up_agent_id=customer.follow_up_agent_id,  # type: ignore[attr-defined]
+        follow_up_promise_id=customer.follow_up_promise_id,  # type: ignore[attr-defined]
     )

@@ -230,19 +230,24 @@ def live_actions_by_agent(
     return {row["agent_id"]: _counts(row) for row in rows}
 
 
+# Reversed payments (payment_reversals) are not collected: payments.selectors.counted_payments.
 PAYMENTS_BY_AGENT_SQL = """
     SELECT agent_id, count(*), coalesce(sum(amount), 0)
     FROM (
         SELECT call_agent_id AS agent_id, amount
-        FROM workflow_service.payments
+        FROM workflow_service.payments p
         WHERE call_agent_id = ANY(%(agents)s)
           AND payment_date >= %(lower)s AND payment_date < %(upper)s
+          AND NOT EXISTS (SELECT 1 FROM workflow_service.payment_reversals r
+                          WHERE r.payment_id = p.payment_id)
         UNION ALL
         SELECT field_agent_id, amount
-        FROM workflow_service.payments
+        FROM workflow_service.payments p
         WHERE field_agent_id = ANY(%(agents)s)
           AND field_agent_id IS DISTINCT FROM call_agent_id
           AND payment_date >= %(lower)s AND payment_date < %(upper)s
+          AND NOT EXISTS (SELECT 1 FROM workflow_service.payment_reversals r
+                          WHERE r.payment_id = p.payment_id)
     ) attributed
     GROUP BY agent_id
 """

@@ -16,8 +16,7 @@ from django.db.models import Q
 
 from actions.models import ActionRecord
 from agents.models import Agent
-from payments.models import Payment
-from payments.selectors import payments_for_agent
+from payments.selectors import counted_payments, payments_for_agent
 from reports import cache, figures
 from reports.figures import (
     ZERO_AMOUNT,
@@ -240,7 +239,7 @@ def team_performance(
         ).order_by()
     )
     by_day_payments = figures.daily_payments(
-        Payment.objects.filter(
+        counted_payments().filter(
             Q(call_agent_id__in=agent_ids) | Q(field_agent_id__in=agent_ids),
             payment_date__gte=lower,
             payment_date__lt=upper,

@@ -60,9 +60,10 @@ promise_schema = extend_schema_view(
         operation_id="promises_list",
         description=(
             "Soonest promisedDate first. Supervisors and admins see every promise; an agent "
-            "sees the promises they obtained, and every promise of one customer when cif is "
-            "given (as on the customer's action list). promisedFrom/promisedTo are inclusive. "
-            + LIFECYCLE
+            "sees, as on the action lists, the promises of the customers currently assigned "
+            "to it (call or field agent) and the promises it obtained itself (403 "
+            "AGENT_NOT_FOUND for an AGENT user without an agent profile). "
+            "promisedFrom/promisedTo are inclusive. " + LIFECYCLE
         ),
         parameters=[
             OpenApiParameter("cif", OpenApiTypes.STR, description="Customer."),
@@ -90,7 +91,8 @@ promise_schema = extend_schema_view(
         operation_id="promises_read",
         description=(
             "The promise, its cancellation and follow-up, and every payment applied to it "
-            "(reversed ones with reversedAt). " + LIFECYCLE
+            "(reversed ones with reversedAt). An agent reads the promises of its current "
+            "customers and those it obtained (403 FORBIDDEN otherwise). " + LIFECYCLE
         ),
         parameters=[
             OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Id.")

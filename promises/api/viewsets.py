@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from agents.scope import AgentScope, agent_scope
 from promises import selectors, services
 from promises.api.openapi import promise_schema
 from promises.api.serializers import (
@@ -23,7 +24,7 @@ from promises.api.serializers import (
 )
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.permissions import ActionCapability
+from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
 
@@ -32,14 +33,18 @@ def _actor(request: Request) -> Actor:
     return request.user
 
 
+def _scope(request: Request) -> AgentScope | None:
+    return agent_scope(_actor(request), scope_of(request))
+
+
 @promise_schema
 class PromiseViewSet(GenericViewSet):
     """Promises to pay: ``promises``, ``promises/{id}``, ``promises/{id}/cancel``."""
 
     permission_classes = [ActionCapability]
     capabilities = {
-        "list": Capability.READ,
-        "retrieve": Capability.READ,
+        "list": Capability.READ_CUSTOMER_WORK,
+        "retrieve": Capability.READ_CUSTOMER_WORK,
         "cancel": Capability.RECORD_WORK,
     }
     lookup_url_kwarg = "id"
@@ -50,7 +55,7 @@ class PromiseViewSet(GenericViewSet):
         query.is_valid(raise_exception=True)
         values = query.validated_data
         promises = selectors.promises_list(
-            actor=_actor(request),
+            scope=_scope(request),
             filters=selectors.PromiseFilters(
                 cif=values.get("cif"),
                 loan=values.get("loan"),
@@ -65,7 +70,9 @@ class PromiseViewSet(GenericViewSet):
         return self.get_paginated_response({"promises": PromiseOutput(rows, many=True).data})
 
     def retrieve(self, request: Request, id: uuid.UUID) -> Response:
-        return ok(PromiseDetailOutput(selectors.promise_detail(promise_id=id)).data)
+        return ok(
+            PromiseDetailOutput(selectors.promise_detail(promise_id=id, scope=_scope(request))).data
+        )
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, id: uuid.UUID) -> Response:

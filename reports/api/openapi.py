@@ -65,7 +65,8 @@ METRICS_DESCRIPTION = (
     "the call agent or the field agent assigned to the customer on the payment's business "
     "day, fixed when the payment arrived (a later reassignment does not move it). Its day is "
     "the bank's business day of its paymentDate. A payment counts once for an agent who is "
-    "both its call and field agent;\n"
+    "both its call and field agent. A reversed payment (payment.reversed event, or a "
+    "supervisor's reversal in the admin) no longer counts, in the metrics and the trends;\n"
     "- totalAmountCollected: the sum of those payments' amounts, a number with 2 decimals "
     "(0 when none; amounts are summed as received, whatever their currency);\n"
     "- averageCallDuration: null — the schema records no call duration.\n\n"
@@ -318,8 +319,10 @@ case_status_schema = extend_schema_view(
         description=(
             "The customer's case (agents with names, fUpdate, the five statuses) and the "
             "customer's newest action (lastActionDate, lastActionType, lastActionResult; null "
-            "when none). A known customer who has no case yet answers 200 with null agents, "
-            "fUpdate and statuses. 404 for an unknown cif."
+            "when none). followUpDate, followUpAgentId and followUpPromiseId: the open "
+            "follow-up of a promise to pay that was not kept (null when none). A known "
+            "customer who has no case yet answers 200 with null agents, fUpdate and statuses. "
+            "404 for an unknown cif."
         ),
         parameters=[CIF_PARAMETER],
         responses={
@@ -347,6 +350,9 @@ case_status_schema = extend_schema_view(
                         "lastActionDate": "2026-03-02T03:10:00Z",
                         "lastActionType": "CALL",
                         "lastActionResult": "PROMISE_TO_PAY",
+                        "followUpDate": None,
+                        "followUpAgentId": None,
+                        "followUpPromiseId": None,
                     },
                     "message": "",
                     "errors": [],

@@ -235,3 +235,23 @@ class CaseStatusOutput(CaseStatusesOutput):
     lastActionResult = serializers.ChoiceField(
         source="last_action_result", choices=ActionResult.choices, allow_null=True
     )
+    followUpDate = serializers.DateField(
+        source="follow_up_date",
+        allow_null=True,
+        help_text=(
+            "The business day the call agent follows up a promise to pay that was not kept "
+            "(BROKEN or PARTIALLY_KEPT; the next business day after it was resolved, weekends "
+            "and bank holidays skipped), while no action was recorded on the customer since; "
+            "the earliest when several. null: no follow-up open."
+        ),
+    )
+    followUpAgentId = serializers.UUIDField(
+        source="follow_up_agent_id",
+        allow_null=True,
+        help_text="The call agent assigned to the customer when the promise was resolved.",
+    )
+    followUpPromiseId = serializers.UUIDField(
+        source="follow_up_promise_id",
+        allow_null=True,
+        help_text="The promise not kept (GET promises/{id}).",
+    )

@@ -454,6 +454,9 @@ def test_status_shows_the_case_its_agents_and_the_last_action(
         "lastActionDate": "2026-03-04T08:05:00Z",
         "lastActionType": "VISIT",
         "lastActionResult": "PARTIAL_PAYMENT",
+        "followUpDate": None,  # no promise was broken (tests/promises/test_case_follow_up.py)
+        "followUpAgentId": None,
+        "followUpPromiseId": None,
     }
 
 

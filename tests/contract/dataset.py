@@ -82,6 +82,8 @@ CASE_1, CASE_2, CASE_4 = fixed(801), fixed(802), fixed(804)
 PAY_1, PAY_2 = fixed(901), fixed(902)
 ROLE_AGENT, ROLE_ADMIN = fixed(951), fixed(952)
 PERM_1, PERM_2, PERM_3 = fixed(961), fixed(962), fixed(963)
+PROM_1, PROM_2, PROM_3, PROM_4 = (fixed(1000 + n) for n in range(1, 5))
+APPR_1 = fixed(1101)
 
 # Ids that exist nowhere: 404s name them in their messages.
 UNKNOWN = fixed(999_999_999_999)
@@ -411,3 +413,81 @@ def dataset() -> dict[str, CrmUser]:
             )
         cursor.execute("REFRESH MATERIALIZED VIEW workflow_service.customer_collection_status")
     return users
+
+
+def promises() -> None:
+    """Promises of the promise cases only (added after :func:`dataset`, so the figures and
+    action lists of the other cases stay as they were): PROM_1 pending on LN-G001 (An's,
+    obtained by ACT_1), PROM_2 kept on LN-G002 by payment PAY-G001 (Binh), PROM_3 broken on
+    LN-G003 (An) and PROM_4 pending, customer-level, of CIF-G004 (Cuong's customer)."""
+    from promises.models import PaymentPromise, PromiseAppropriation
+
+    for promise_id, cif, loan, agent_id, action_id, amount, promised, made, fields in (
+        (
+            PROM_1,
+            "CIF-G001",
+            "LN-G001",
+            A_AN,
+            ACT_1,
+            "3000000",
+            "2026-03-13",
+            "2026-03-02T02:35",
+            {},
+        ),
+        (
+            PROM_2,
+            "CIF-G001",
+            "LN-G002",
+            A_BINH,
+            ACT_2,
+            "1500000",
+            "2026-03-06",
+            "2026-03-05T03:05",
+            {
+                "status": "KEPT",
+                "paid_amount": Decimal("1500000"),
+                "resolved_at": at("2026-03-05T05:01"),
+            },
+        ),
+        (
+            PROM_3,
+            "CIF-G002",
+            "LN-G003",
+            A_AN,
+            None,
+            "2500000",
+            "2026-02-25",
+            "2026-02-20T01:05",
+            {
+                "status": "BROKEN",
+                "resolved_at": at("2026-03-01T17:00"),
+                "follow_up_date": dt.date(2026, 3, 2),
+                "follow_up_agent_id": A_AN,
+            },
+        ),
+        (PROM_4, "CIF-G004", None, A_CUONG, None, "9000000", "2026-03-20", "2026-03-01T03:00", {}),
+    ):
+        PaymentPromise.objects.create(
+            id=promise_id,
+            customer_id=cif,
+            loan_id=loan,
+            agent_id=agent_id,
+            action_id=action_id,
+            amount=Decimal(amount),
+            currency="VND",
+            promised_date=dt.date.fromisoformat(promised),
+            grace_days=3,
+            tolerance_percent=Decimal("5.00"),
+            created_at=at(made),
+            updated_at=at(made),
+            created_by="golden.seed",
+            updated_by="golden.seed",
+            **fields,
+        )
+    PromiseAppropriation.objects.create(
+        id=APPR_1,
+        promise_id=PROM_2,
+        payment_id="PAY-G001",
+        amount=Decimal("1500000"),
+        appropriated_at=at("2026-03-05T05:01"),
+    )

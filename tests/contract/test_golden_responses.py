@@ -40,11 +40,15 @@ from tests.contract.dataset import (
     H_1,
     H_2,
     LATEST_DATA_DATE,
+    PROM_1,
+    PROM_2,
+    PROM_4,
     U_AN,
     U_FREE,
     U_NOAGENT,
     UNKNOWN,
     dataset,
+    promises,
 )
 from tests.factories import TEST_PASSWORD
 from workflow.auth import sessions
@@ -96,6 +100,10 @@ def _five_failed_logins(ctx: dict[str, Any]) -> None:
             f"{AUTH}login", {"username": "golden.an", "password": "wrong"}, format="json"
         )
         assert response.status_code == 401, response.content
+
+
+def _promises(ctx: dict[str, Any]) -> None:
+    promises()
 
 
 def _unauthorized_and_forbidden(
@@ -817,6 +825,13 @@ CASES: list[Case] = [
     Case("case_status__200", "GET", f"{API}cases/status/CIF-G001"),
     Case("case_status__200_no_case", "GET", f"{API}cases/status/CIF-G003"),
     Case("case_status__200_company", "GET", f"{API}cases/status/CIF-G004"),
+    # A broken promise's open follow-up (issue 15).
+    Case(
+        "case_status__200_promise_follow_up",
+        "GET",
+        f"{API}cases/status/CIF-G002",
+        setup=_promises,
+    ),
     *_unauthorized_and_forbidden("case_status", "GET", f"{API}cases/status/CIF-G001"),
     Case("case_status__404", "GET", f"{API}cases/status/CIF-NONE"),
     # --- GET reports/customer-collection-status -------------------------------------------
@@ -853,6 +868,99 @@ CASES: list[Case] = [
     ),
     *_unauthorized_and_forbidden(
         "collection_status", "GET", f"{API}reports/customer-collection-status"
+    ),
+    # --- GET promises (issue 15) -----------------------------------------------------------
+    Case("promises_list__200", "GET", f"{API}promises", setup=_promises),
+    Case("promises_list__200_supervisor", "GET", f"{API}promises", "supervisor", setup=_promises),
+    Case(
+        "promises_list__200_filtered",
+        "GET",
+        f"{API}promises?cif=CIF-G001&status=KEPT&promisedFrom=2026-03-01&promisedTo=2026-03-10",
+        setup=_promises,
+    ),
+    Case(
+        "promises_list__200_page_2",
+        "GET",
+        f"{API}promises?page=2&pageSize=2",
+        "supervisor",
+        setup=_promises,
+    ),
+    # An agent sees its customers' promises and its own (issue 13: scope OWN_WORK).
+    Case(
+        "promises_list__200_other_agents_customer",
+        "GET",
+        f"{API}promises?cif=CIF-G004",
+        setup=_promises,
+    ),
+    Case("promises_list__400_status", "GET", f"{API}promises?status=LOST", setup=_promises),
+    Case(
+        "promises_list__400_promised_range",
+        "GET",
+        f"{API}promises?promisedFrom=2026-03-10&promisedTo=2026-03-01",
+        setup=_promises,
+    ),
+    Case("promises_list__400_page_size", "GET", f"{API}promises?pageSize=101", setup=_promises),
+    *_unauthorized_and_forbidden("promises_list", "GET", f"{API}promises"),
+    Case(
+        "promises_list__403_no_agent_profile", "GET", f"{API}promises", "noagent", setup=_promises
+    ),
+    # --- GET promises/{id} ----------------------------------------------------------------
+    Case("promises_read__200", "GET", f"{API}promises/{PROM_2}", setup=_promises),
+    Case("promises_read__403_not_my_customer", "GET", f"{API}promises/{PROM_4}", setup=_promises),
+    *_unauthorized_and_forbidden("promises_read", "GET", f"{API}promises/{PROM_1}"),
+    Case("promises_read__404", "GET", f"{API}promises/{UNKNOWN}", setup=_promises),
+    Case("promises_read__404_not_a_uuid", "GET", f"{API}promises/abc", setup=_promises),
+    # --- POST promises/{id}/cancel --------------------------------------------------------
+    Case(
+        "promises_cancel__200",
+        "POST",
+        f"{API}promises/{PROM_1}/cancel",
+        "an",
+        {"reason": "Customer disputes the debt."},
+        setup=_promises,
+    ),
+    Case(
+        "promises_cancel__200_supervisor",
+        "POST",
+        f"{API}promises/{PROM_4}/cancel",
+        "supervisor",
+        {"reason": "Restructured."},
+        setup=_promises,
+    ),
+    Case(
+        "promises_cancel__400_missing_reason",
+        "POST",
+        f"{API}promises/{PROM_1}/cancel",
+        "an",
+        {},
+        setup=_promises,
+    ),
+    *_unauthorized_and_forbidden(
+        "promises_cancel", "POST", f"{API}promises/{PROM_1}/cancel", {"reason": "x"}
+    ),
+    Case(
+        "promises_cancel__403_another_agents_promise",
+        "POST",
+        f"{API}promises/{PROM_1}/cancel",
+        "binh",
+        {"reason": "x"},
+        setup=_promises,
+    ),
+    Case(
+        "promises_cancel__404",
+        "POST",
+        f"{API}promises/{UNKNOWN}/cancel",
+        "an",
+        {"reason": "x"},
+        setup=_promises,
+    ),
+    Case(
+        "promises_cancel__409_not_pending",
+        "POST",
+        f"{API}promises/{PROM_2}/cancel",
+        "supervisor",
+        {"reason": "x"},
+        setup=_promises,
     ),
     # --- /api/v1/auth ---------------------------------------------------------------------
     Case(

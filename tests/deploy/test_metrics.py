@@ -79,6 +79,29 @@ def test_the_outbox_backlog_and_its_oldest_age_are_reported(client: Client, toke
     assert samples[("workflow_outbox_oldest_unpublished_age_seconds", ())] >= 119
 
 
+@pytest.mark.django_db
+def test_unreviewed_currency_mismatches_of_promises_are_counted(client: Client, token: str) -> None:
+    from promises.mismatches import mismatches_review
+    from promises.models import PromiseCurrencyMismatch
+    from tests.factories import AgentFactory, LoanFactory
+    from tests.promises import helpers
+
+    key = ("workflow_promise_currency_mismatches_unreviewed", ())
+    assert _scrape(client)[key] == 0
+    loan = LoanFactory(currency="VND")
+    helpers.promise(
+        agent=AgentFactory(), cif=loan.customer_id, loan=loan.account_number, amount="5"
+    )
+    helpers.pay(cif=loan.customer_id, loan=loan.account_number, amount="5", currency="EUR")
+    assert _scrape(client)[key] == 1
+    mismatches_review(
+        actor=helpers.ACTOR,
+        mismatch_ids=PromiseCurrencyMismatch.objects.values_list("id", flat=True),
+        note="Checked",
+    )
+    assert _scrape(client)[key] == 0
+
+
 def test_celery_tasks_are_counted_by_name_and_outcome(client: Client, token: str) -> None:
     from workflow.tasks import heartbeat
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from promises.models import PaymentPromise, PromiseStatus
+from promises.mismatches import mismatches_review, mismatches_unreviewed_count
+from promises.models import PaymentPromise, PromiseCurrencyMismatch, PromiseStatus
 from promises.resolution import promises_resolve_due
 from promises.services import promise_cancel
 from tests.factories import AgentFactory, CustomerCaseFactory, CustomerFactory, LoanFactory
@@ -79,6 +80,9 @@ class Scenario:
     expect: dict[str, tuple[str, str]]
     # payment -> amounts applied (live appropriations), largest first
     applied: dict[str, list[str]] = field(default_factory=dict)
+    # payment -> promises it was passed over for, for its currency (reported); every other
+    # scenario checks that nothing was reported
+    mismatched: dict[str, list[str]] = field(default_factory=dict)
 
 
 SCENARIOS = [
@@ -205,10 +209,23 @@ SCENARIOS = [
         {"p2": []},
     ),
     Scenario(
-        "currency mismatch: not applied",
+        "currency mismatch: not applied, reported",
         [Promise("a", "1000000"), Pay("p1", "1000000", currency="USD")],
         {"a": (P, "0")},
         {"p1": []},
+        {"p1": ["a"]},
+    ),
+    Scenario(
+        "currency mismatch on one promise: the other promise in the currency is paid",
+        [
+            Promise("a", "1000000", loan=None),
+            Promise("b", "400000", loan="L2"),
+            Pay("p1", "400000", loan="L2", currency="USD"),
+            Pay("p2", "400000", loan="L2"),
+        ],
+        {"a": (P, "0"), "b": (K, "400000")},
+        {"p1": [], "p2": ["400000"]},
+        {"p1": ["a", "b"]},
     ),
     Scenario(
         "midnight boundary: the last second of the due day counts",
@@ -241,6 +258,7 @@ def test_lifecycle(scenario: Scenario) -> None:
         "L2": LoanFactory(customer=customer).account_number,
     }
     promises: dict[str, PaymentPromise] = {}
+    payment_ids: dict[str, str] = {}
     for step in scenario.steps:
         if isinstance(step, Promise):
             promises[step.name] = helpers.promise(
@@ -255,7 +273,7 @@ def test_lifecycle(scenario: Scenario) -> None:
                 tolerance=step.tolerance,
             )
         elif isinstance(step, Pay):
-            helpers.pay(
+            payment_ids[step.payment] = helpers.pay(
                 cif=customer.cif,
                 loan=loans[step.loan] if step.loan else None,
                 amount=step.amount,
@@ -277,6 +295,14 @@ def test_lifecycle(scenario: Scenario) -> None:
     for payment, amounts in scenario.applied.items():
         applied = helpers.live_appropriations(f"{scenario.id[:20]}-{payment}-{customer.cif}")
         assert [amount for _, amount in applied] == [Decimal(a) for a in amounts], payment
+    names = {promise.id: name for name, promise in promises.items()}
+    reported: dict[str, list[str]] = {}
+    for payment_id, promise_id in PromiseCurrencyMismatch.objects.values_list(
+        "payment_id", "promise_id"
+    ):
+        step = next(name for name, stored_id in payment_ids.items() if stored_id == payment_id)
+        reported.setdefault(step, []).append(names[promise_id])
+    assert {k: sorted(v) for k, v in reported.items()} == scenario.mismatched
 
 
 def test_a_broken_promise_gets_a_follow_up_for_the_call_agent_and_an_event() -> None:
@@ -301,17 +327,32 @@ def test_a_broken_promise_gets_a_follow_up_for_the_call_agent_and_an_event() -> 
     assert event.payload["followUpAgentId"] == str(call_agent.id)
 
 
-def test_a_currency_mismatch_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_currency_mismatch_is_stored_once_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     agent = AgentFactory()
     customer = CustomerFactory()
     loan = LoanFactory(customer=customer).account_number
     made = helpers.promise(agent=agent, cif=customer.cif, loan=loan, amount="1000")
 
     with caplog.at_level(logging.WARNING, logger="promises.services"):
-        payment = helpers.pay(cif=customer.cif, loan=loan, amount="1000", currency="USD")
+        payment = helpers.pay(cif=customer.cif, loan=loan, amount="1000", currency="usd")
+        helpers.pay(cif=customer.cif, loan=loan, amount="1000", payment_id=payment)  # again
 
-    assert f"payment {payment} (USD) not applied" in caplog.text
+    assert f"payment {payment} (usd) not applied" in caplog.text
     assert str(made.id) in caplog.text
+    (row,) = PromiseCurrencyMismatch.objects.all()
+    assert (row.payment_id, row.promise_id, row.cif) == (payment, made.id, customer.cif)
+    assert (row.payment_amount, row.payment_currency, row.promise_currency) == (
+        Decimal("1000.00"),
+        "USD",
+        "VND",
+    )
+    assert row.reviewed_at is None
+    assert mismatches_unreviewed_count() == 1
+    assert mismatches_review(actor=helpers.ACTOR, mismatch_ids=[row.id], note="Bank fixed it") == 1
+    assert mismatches_review(actor=helpers.ACTOR, mismatch_ids=[row.id], note="Again") == 0
+    row.refresh_from_db()
+    assert (row.reviewed_by, row.review_note) == ("tests", "Bank fixed it")
+    assert mismatches_unreviewed_count() == 0
 
 
 def test_a_kept_promise_publishes_promise_kept_naming_the_payment() -> None:

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from promises.models import PaymentPromise, PromiseStatus
 from tests.actions.helpers import BASE as ACTIONS
 from tests.actions.helpers import call_payload
-from tests.api import agent_client, envelope_error, envelope_ok
-from tests.factories import LoanFactory
+from tests.api import agent_client, client_for, envelope_error, envelope_ok
+from tests.factories import CrmUserFactory, CustomerCaseFactory, LoanFactory
 from tests.promises import helpers
 from tests.promises.helpers import day
 from workflow.models import Loan, OutboxEvent
@@ -177,17 +177,42 @@ def test_the_list_filters_and_pages_promises() -> None:
     assert envelope_ok(supervisor.get(PROMISES, {"status": "KEPT"}))["promises"] == []
 
 
-def test_an_agent_lists_their_own_promises_and_any_of_one_customer() -> None:
-    an, _ = agent_client()
-    binh, _ = agent_client()
-    mine, theirs = LoanFactory(), LoanFactory()
-    make(an, mine)
-    make(binh, theirs)
+def test_an_agent_lists_the_promises_of_its_customers_and_its_own_only() -> None:
+    an, an_agent = agent_client()
+    binh, binh_agent = agent_client()
+    supervisor, _ = agent_client("SUPERVISOR")
+    admin, _ = agent_client("ADMIN")
+    an_customer, binh_customer, nobodys = LoanFactory(), LoanFactory(), LoanFactory()
+    CustomerCaseFactory(customer=an_customer.customer, assigned_call_agent=an_agent)
+    CustomerCaseFactory(customer=binh_customer.customer, assigned_field_agent=binh_agent)
+    mine_on_mine = make(an, an_customer)["promise"]["id"]
+    theirs_on_mine = make(binh, an_customer, promiseScope="CUSTOMER")["promise"]["id"]
+    theirs_on_theirs = make(binh, binh_customer)["promise"]["id"]
+    mine_on_nobodys = make(an, nobodys)["promise"]["id"]
 
-    own = envelope_ok(an.get(PROMISES))["promises"]
-    assert [p["loanAccountNumber"] for p in own] == [mine.account_number]
-    customer = envelope_ok(an.get(PROMISES, {"cif": theirs.customer_id}))["promises"]
-    assert [p["loanAccountNumber"] for p in customer] == [theirs.account_number]
+    def listed(client: APIClient, **query: str) -> set[str]:
+        return {p["id"] for p in envelope_ok(client.get(PROMISES, query))["promises"]}
+
+    assert listed(an) == {mine_on_mine, theirs_on_mine, mine_on_nobodys}
+    # Naming another agent's customer shows nothing more than the scope allows.
+    assert listed(an, cif=binh_customer.customer_id) == set()
+    assert listed(an, cif=an_customer.customer_id) == {mine_on_mine, theirs_on_mine}
+    assert listed(binh) == {theirs_on_mine, theirs_on_theirs}
+    everything = {mine_on_mine, theirs_on_mine, theirs_on_theirs, mine_on_nobodys}
+    assert listed(supervisor) == listed(admin) == everything
+    assert listed(supervisor, cif=binh_customer.customer_id) == {theirs_on_theirs}
+    # The detail follows the same scope.
+    envelope_ok(an.get(f"{PROMISES}/{theirs_on_mine}"))
+    envelope_error(an.get(f"{PROMISES}/{theirs_on_theirs}"), 403, "FORBIDDEN", "id")
+    for client in (supervisor, admin):
+        envelope_ok(client.get(f"{PROMISES}/{theirs_on_theirs}"))
+
+
+def test_an_agent_user_without_an_agent_profile_lists_no_promises() -> None:
+    unlinked = client_for(CrmUserFactory(role="AGENT"))
+
+    envelope_error(unlinked.get(PROMISES), 403, "AGENT_NOT_FOUND")
+    envelope_error(unlinked.get(f"{PROMISES}/{helpers_uuid()}"), 403, "AGENT_NOT_FOUND")
 
 
 def test_bad_list_filters_answer_400(loan: Loan) -> None:

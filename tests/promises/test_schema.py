@@ -22,17 +22,19 @@ SIGNATURE = """
     FROM information_schema.columns
     WHERE table_schema = 'workflow_service'
       AND table_name IN ('promise_types', 'payment_promises', 'promise_appropriations',
-                         'payment_reversals')
+                         'payment_reversals', 'business_holidays',
+                         'promise_currency_mismatches')
     UNION ALL
     SELECT 'index', indexdef FROM pg_indexes
     WHERE schemaname = 'workflow_service'
       AND tablename IN ('promise_types', 'payment_promises', 'promise_appropriations',
-                        'payment_reversals')
+                        'payment_reversals', 'business_holidays', 'promise_currency_mismatches')
     UNION ALL
     SELECT 'constraint', conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
     WHERE conrelid::regclass::text IN ('workflow_service.promise_types',
         'workflow_service.payment_promises', 'workflow_service.promise_appropriations',
-        'workflow_service.payment_reversals')
+        'workflow_service.payment_reversals', 'workflow_service.business_holidays',
+        'workflow_service.promise_currency_mismatches')
     ORDER BY 1, 2
 """
 
@@ -54,8 +56,10 @@ def test_running_the_sql_again_changes_nothing_and_the_reverse_undoes_it() -> No
 
     run(PROMISES_SQL, "0001_payment_promises.sql")
     run(PAYMENTS_SQL, "0002_payment_reversals.sql")
+    run(PROMISES_SQL, "0002_holidays_and_mismatches.sql")
     assert signature() == built
 
+    run(PROMISES_SQL, "0002_holidays_and_mismatches_reverse.sql")
     run(PAYMENTS_SQL, "0002_payment_reversals_reverse.sql")
     run(PROMISES_SQL, "0001_payment_promises_reverse.sql")
     run(PROMISES_SQL, "0001_payment_promises_reverse.sql")  # a second reverse is a no-op
@@ -63,4 +67,5 @@ def test_running_the_sql_again_changes_nothing_and_the_reverse_undoes_it() -> No
 
     run(PROMISES_SQL, "0001_payment_promises.sql")
     run(PAYMENTS_SQL, "0002_payment_reversals.sql")
+    run(PROMISES_SQL, "0002_holidays_and_mismatches.sql")
     assert signature() == built

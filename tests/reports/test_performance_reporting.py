@@ -15,11 +15,13 @@ from django.db import connection
 
 from agents.models import Agent
 from payments.models import Payment
+from payments.services import payment_reverse
 from reports import figures, performance
 from reports.figures import ActionCounts
 from tests.api import envelope_error, envelope_ok, unlinked_client
 from tests.factories import ActionRecordFactory, AgentFactory, LoanFactory
 from workflow import reports
+from workflow.actors import system_actor
 from workflow.business_time import business_today
 
 pytestmark = pytest.mark.django_db
@@ -679,3 +681,44 @@ def test_migration_0008_is_idempotent_and_reverses_keeping_indexes_and_grants() 
             "uq_customer_collection_status_cif",
         ]
     reports.refresh_reports()  # CONCURRENTLY still works: the unique index is back
+
+
+# --- reversed payments ----------------------------------------------------------------------
+
+
+def test_a_reversed_payment_is_no_longer_collected_anywhere(
+    north: dict[str, Agent], django_capture_on_commit_callbacks: Any
+) -> None:
+    """P1 (1,500,000.50 on 01-01, call Anh, field Binh) reversed: gone from both agents'
+    figures and trends (their cached answers dropped), from the ranked list and from the
+    team's totals."""
+    anh, binh = north["anh"], north["binh"]
+    p1 = Payment.objects.get(amount=Decimal("1500000.50"))
+    before = {
+        "anh": get(f"agents/{anh.id}/performance?{JANUARY}")["metrics"],
+        "team": get(f"teams/North/performance?{JANUARY}")["metrics"],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reverse(payment_id=p1.payment_id, actor=system_actor("payment-service"))
+
+    agent_data = get(f"agents/{anh.id}/performance?{JANUARY}")
+    assert agent_data["metrics"]["paymentsCollected"] == before["anh"]["paymentsCollected"] - 1
+    assert agent_data["metrics"]["totalAmountCollected"] == pytest.approx(
+        before["anh"]["totalAmountCollected"] - 1500000.5
+    )
+    assert "2026-01-01" not in {
+        day["date"] for day in agent_data["trends"]["daily"] if day["amountCollected"]
+    }
+    ranked = {
+        row["agentName"]: row["metrics"] for row in get(f"agents/performance?{JANUARY}")["agents"]
+    }
+    assert ranked["Binh"]["paymentsCollected"] == 1  # P4 only
+    assert ranked["Binh"]["totalAmountCollected"] == 999.99
+    assert ranked["Anh"] == agent_data["metrics"]
+    team = get(f"teams/North/performance?{JANUARY}")["metrics"]
+    assert team["paymentsCollected"] == before["team"]["paymentsCollected"] - 1
+    assert team["totalAmountCollected"] == pytest.approx(
+        before["team"]["totalAmountCollected"] - 1500000.5
+    )
+    assert get(f"agents/{binh.id}/performance?{JANUARY}")["metrics"] == ranked["Binh"]

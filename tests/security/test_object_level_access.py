@@ -26,6 +26,7 @@ from tests.factories import (
     CustomerCaseFactory,
     LoanFactory,
 )
+from tests.promises import helpers as promise_helpers
 from tests.security.policy import expected, operations, principals
 from workflow.permissions import Access
 
@@ -67,6 +68,19 @@ def world(db: None) -> World:
         "case_others_on_c2": CustomerCaseActionFactory(customer=l2.customer, agent=other),
         "case_others_on_c1": CustomerCaseActionFactory(customer=l1.customer, agent=other),
     }
+    for name, loan, agent in (
+        ("promise_mine_on_c1", l1, me),
+        ("promise_others_on_c1", l1, other),
+        ("promise_others_on_c2", l2, other),
+        ("promise_mine_on_c2", l2, me),
+    ):
+        objects[name] = promise_helpers.promise(
+            agent=agent,
+            cif=loan.customer_id,
+            loan=loan.account_number,
+            amount="1000",
+            customer_level=agent is other,  # one pending promise per scope
+        )
     return World(
         me=me,
         other=other,
@@ -104,6 +118,14 @@ LISTS = {
         ("cases/customer/CIF-OL2", "caseActions", {"case_mine_on_c2"}),
         ("cases/customer/CIF-OL1", "caseActions", {"case_others_on_c1"}),
     ],
+    "GET promises": [
+        (
+            "promises",
+            "promises",
+            {"promise_mine_on_c1", "promise_others_on_c1", "promise_mine_on_c2"},
+        ),
+        ("promises?cif=CIF-OL2", "promises", {"promise_mine_on_c2"}),
+    ],
 }
 EVERYTHING = {
     "actions/customer/CIF-OL1": {"mine_on_c1", "others_on_c1"},
@@ -114,12 +136,20 @@ EVERYTHING = {
     "actions/agent/{me}": {"mine_on_c1", "mine_on_c2"},
     "cases/customer/CIF-OL2": {"case_mine_on_c2", "case_others_on_c2"},
     "cases/customer/CIF-OL1": {"case_others_on_c1"},
+    "promises": {
+        "promise_mine_on_c1",
+        "promise_others_on_c1",
+        "promise_others_on_c2",
+        "promise_mine_on_c2",
+    },
+    "promises?cif=CIF-OL2": {"promise_others_on_c2", "promise_mine_on_c2"},
 }
 # Operations whose scope is checked by the tests below, besides LISTS.
 REFUSALS = {
     "GET assignments/agent/<uuid:agent_id>",
     "GET assignments/history/<str:cif>",
     "PUT actions/<uuid:id>/result",
+    "GET promises/<uuid:id>",
 }
 ELSEWHERE = {"POST agents/link-user": "tests/agents/test_supervisor_linking.py"}
 
@@ -210,3 +240,16 @@ def test_supervisors_and_admins_change_anyones_results(world: World) -> None:
     for client in (world.supervisor, world.admin):
         data = envelope_ok(_change_result(client, world.objects["others_on_c2"].id))
         assert data["actionResult"] == "DISPUTE"
+
+
+def test_an_agent_reads_the_promises_of_its_customers_and_its_own_only(world: World) -> None:
+    for name in ("promise_mine_on_c1", "promise_others_on_c1", "promise_mine_on_c2"):
+        promise_id = world.objects[name].id
+        assert envelope_ok(world.agent.get(f"{BASE}/promises/{promise_id}"))["id"] == str(
+            promise_id
+        )
+
+    refused = world.agent.get(f"{BASE}/promises/{world.objects['promise_others_on_c2'].id}")
+    envelope_error(refused, 403, "FORBIDDEN", field="id")
+    for client in (world.supervisor, world.admin):
+        envelope_ok(client.get(f"{BASE}/promises/{world.objects['promise_others_on_c2'].id}"))

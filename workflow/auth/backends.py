@@ -71,6 +71,20 @@ SUPERVISOR_PERMISSIONS = (
     "contacts.add_contacthold",
     "contacts.change_contacthold",
     "contacts.view_contactattempt",
+    # Promises to pay: types, promises (made in the admin, cancelled in bulk), the payments
+    # applied to them, the holiday calendar and the currency mismatches to review.
+    "promises.view_promisetype",
+    "promises.add_promisetype",
+    "promises.change_promisetype",
+    "promises.view_paymentpromise",
+    "promises.add_paymentpromise",
+    "promises.view_promiseappropriation",
+    "promises.view_businessholiday",
+    "promises.add_businessholiday",
+    "promises.change_businessholiday",
+    "promises.delete_businessholiday",
+    "promises.view_promisecurrencymismatch",
+    "promises.change_promisecurrencymismatch",
 )
 
 
