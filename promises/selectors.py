@@ -53,7 +53,7 @@ def promises_list(
     queryset = PaymentPromise.objects.select_related("agent")
     if scope is not None:
         queryset = queryset.filter(scope.work())
-    queryset = PromiseFilter(asdict(filters), queryset).qs
+    queryset = PromiseFilter.apply(asdict(filters), queryset)
     return queryset.order_by("promised_date", "created_at", "id")
 
 

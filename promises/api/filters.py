@@ -8,9 +8,10 @@ from __future__ import annotations
 import django_filters
 
 from promises.models import PaymentPromise, PromiseStatus
+from workflow.filtering import FilterSet
 
 
-class PromiseFilter(django_filters.FilterSet):
+class PromiseFilter(FilterSet):
     cif = django_filters.CharFilter(field_name="customer_id")
     loan = django_filters.CharFilter(field_name="loan_id")
     agent_id = django_filters.UUIDFilter(field_name="agent_id")

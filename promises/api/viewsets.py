@@ -24,6 +24,7 @@ from promises.api.serializers import (
 )
 from workflow.actors import Actor
 from workflow.api.envelope import ok
+from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
@@ -67,11 +68,13 @@ class PromiseViewSet(GenericViewSet):
             ),
         )
         rows = self.paginate_queryset(promises)
-        return self.get_paginated_response({"promises": PromiseOutput(rows, many=True).data})
+        return self.get_paginated_response({"promises": represent_many(PromiseOutput, rows)})
 
     def retrieve(self, request: Request, id: uuid.UUID) -> Response:
         return ok(
-            PromiseDetailOutput(selectors.promise_detail(promise_id=id, scope=_scope(request))).data
+            represent(
+                PromiseDetailOutput, selectors.promise_detail(promise_id=id, scope=_scope(request))
+            )
         )
 
     @action(detail=True, methods=["post"])
@@ -81,4 +84,4 @@ class PromiseViewSet(GenericViewSet):
         promise = services.promise_cancel(
             actor=_actor(request), promise_id=id, reason=data.validated_data["reason"]
         )
-        return ok(PromiseOutput(promise).data, message="Promise cancelled.")
+        return ok(represent(PromiseOutput, promise), message="Promise cancelled.")
