@@ -222,9 +222,11 @@ def test_a_rolling_cap_reopens_exactly_when_its_oldest_day_leaves_the_window(
         assert decision.count == limit
         following = decision.next_allowed_at
         assert following is not None
-        # It opens at a local midnight.
+        # It opens as a local day begins: at midnight, or at 01:00 where a daylight-saving
+        # change skips midnight (America/Santiago). The second before is the day before; the
+        # subtraction is done on the instant (aware arithmetic in one zone is wall-clock).
         assert (
             following.astimezone(tz).time() == dt.time(0, 0)
-            or (following.astimezone(tz) - dt.timedelta(seconds=1)).date()
+            or (following.astimezone(dt.UTC) - dt.timedelta(seconds=1)).astimezone(tz).date()
             < following.astimezone(tz).date()
         )
