@@ -7,9 +7,12 @@ through a reservation is judged at the moment it was reserved, one recorded with
 reservation at its action date; the party and contact point come from the ledger
 (BORROWER and none for actions recorded before the engine or with it switched off).
 
-With the policy each contact was recorded under (the default), the violations found equal the
-flags set at recording time when contacts are recorded in the order they happen; with
-``--policy`` every contact is judged by that policy's current version instead. Contacts a
+With the policy each contact was recorded under (the default), the violations found on the
+contacts the engine judged at recording (those with a ledger row) equal the flags set then when
+contacts are recorded in the order they happen; with ``--policy`` every contact is judged by
+that policy's current version instead. Actions without a ledger row (recorded before the engine,
+with ``CONTACT_POLICY_ENABLED`` off, or loaded around the service) are judged by the replay too,
+but counted apart: no flag was ever set on them, so they are no disagreement. Contacts a
 supervisor allowed by override are reported apart.
 """
 
@@ -64,7 +67,9 @@ class AuditReport:
     violations: list[AuditedContact] = field(default_factory=list)
     overridden: list[AuditedContact] = field(default_factory=list)
     flagged_at_recording: int = 0
-    disagreements: int = 0  # contacts whose replayed rule differs from their recorded flag
+    disagreements: int = 0  # judged contacts whose replayed rule differs from their flag
+    unjudged: int = 0  # contacts without a ledger row: never judged at recording
+    unjudged_violations: int = 0  # of the violations found, those on unjudged contacts
 
     def per(self, attribute: str) -> Counter[str]:
         return Counter(str(getattr(row, attribute)) for row in self.violations)
@@ -141,7 +146,7 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
         action_date,
         agent_id,
         team,
-        _attempt_id,
+        attempt_id,
         party,
         point,
         attempted_at,
@@ -165,8 +170,12 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
             decision = evaluate(policy, facts, channel=channel, party=party, at=at)
             report.checked += 1
             report.flagged_at_recording += flagged_rule is not None
-            if decision.rule != flagged_rule and not override_reason:
+            judged = attempt_id is not None
+            report.unjudged += not judged
+            if judged and decision.rule != flagged_rule and not override_reason:
                 report.disagreements += 1
+            if not judged and decision.rule is not None:
+                report.unjudged_violations += 1
             if decision.rule is not None:
                 audited = AuditedContact(
                     action_id=action_id,

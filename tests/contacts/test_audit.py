@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -146,3 +147,21 @@ def test_the_command_prints_the_counts_and_writes_a_csv(
         (loan.customer_id, "TIME_WINDOW", "TIME_WINDOW")
     ]
     assert rows[0]["localTime"] == "2026-03-01T23:00:00+07:00"
+
+
+def test_actions_the_engine_never_judged_are_counted_apart_not_as_disagreements(
+    presets: None, clock: Clock, settings: Any
+) -> None:
+    actor = agent_actor("North")
+    loan = LoanFactory()
+    record(actor, loan, local(2026, 3, 1, 23, 0))  # judged and flagged: after 21:00
+    settings.CONTACT_POLICY_ENABLED = False
+    record(actor, loan, local(2026, 3, 1, 23, 30))  # recorded with the engine off: no row
+    settings.CONTACT_POLICY_ENABLED = True
+
+    report = audit_contacts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1))
+
+    assert (report.checked, report.unjudged) == (2, 1)
+    assert report.per("rule") == {"TIME_WINDOW": 2}
+    assert (report.unjudged_violations, report.flagged_at_recording) == (1, 1)
+    assert report.disagreements == 0

@@ -45,8 +45,11 @@ class Command(BaseCommand):
     def _print(self, report: AuditReport) -> None:
         out = self.stdout.write
         out(f"Contacts {report.start}..{report.end}, policy {report.policy}")
+        judged_violations = len(report.violations) - report.unjudged_violations
         out(f"  contacts checked:         {report.checked}")
+        out(f"  of which never judged:    {report.unjudged} (no ledger row: engine off, or older)")
         out(f"  violations found:         {len(report.violations)}")
+        out(f"  on judged contacts:       {judged_violations}")
         out(f"  flagged when recorded:    {report.flagged_at_recording}")
         out(f"  overridden by supervisor: {len(report.overridden)}")
         out(f"  replay differs from flag: {report.disagreements}")
