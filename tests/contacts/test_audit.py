@@ -165,3 +165,24 @@ def test_actions_the_engine_never_judged_are_counted_apart_not_as_disagreements(
     assert report.per("rule") == {"TIME_WINDOW": 2}
     assert (report.unjudged_violations, report.flagged_at_recording) == (1, 1)
     assert report.disagreements == 0
+
+
+def test_a_flag_is_compared_with_what_the_engine_could_see(
+    presets: None, clock: Clock, settings: Any
+) -> None:
+    """Five calls recorded with the engine off, then one with it on: the engine, which counts
+    its ledger, did not flag the sixth; the replay, which counts every action, finds the daily
+    cap broken. No disagreement: the difference is told apart as unseen history."""
+    actor = agent_actor("North")
+    loan = LoanFactory()
+    settings.CONTACT_POLICY_ENABLED = False
+    for minute in range(5):
+        record(actor, loan, local(2026, 3, 1, 9, minute))
+    settings.CONTACT_POLICY_ENABLED = True
+    record(actor, loan, local(2026, 3, 1, 9, 10))
+
+    report = audit_contacts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1))
+
+    assert report.per("rule") == {"CUSTOMER_1D": 1} and report.flagged_at_recording == 0
+    assert (report.disagreements, report.unseen_history) == (0, 1)
+    assert not +report.engine_violations
