@@ -101,15 +101,20 @@ def scenarios(draw: st.DrawFn) -> tuple[Policy, ZoneInfo, tuple[Hold, ...], list
         )
     )
     offsets = sorted(draw(st.lists(minutes, min_size=1, max_size=40)))
+    # In time order: two requests in the same minute get their seconds sorted too (the gate
+    # decides in the order requests arrive; a later request is never dated before an earlier).
+    seconds = sorted(
+        draw(st.lists(st.integers(0, 59), min_size=len(offsets), max_size=len(offsets)))
+    )
     requests = [
         (
-            base + dt.timedelta(minutes=offset, seconds=draw(st.integers(0, 59))),
+            base + dt.timedelta(minutes=offset, seconds=second),
             draw(st.sampled_from(CHANNELS)),
             draw(st.sampled_from(PARTIES)),
             draw(st.sampled_from(["p1", "p2"])),
             draw(st.sampled_from(RESULTS)),
         )
-        for offset in offsets
+        for offset, second in zip(offsets, seconds, strict=True)
     ]
     return policy, zone, holds, requests
 
