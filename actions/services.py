@@ -13,6 +13,7 @@ from django.utils import timezone
 from actions.events import publish_action_recorded
 from actions.models import ActionRecord
 from agents.selectors import active_agent_for_actor
+from contacts.ledger_services import contact_action_result_changed
 from contacts.services import contact_record_action
 from promises.services import PromiseTerms, promise_make_for_action
 from workflow import generations
@@ -173,7 +174,9 @@ def action_update_result(
     """Change the result (and, when given, the notes) of action ``action_id``.
 
     EDIT_RESULTS: supervisors and admins may change any action; an agent (scope OWN_ACTIONS)
-    only the actions it recorded.
+    only the actions it recorded. The contact ledger follows the new result (whether the
+    contact is an attempt, a conversation) and the flags it affects are set again
+    (``contacts.ledger_services.contact_action_result_changed``).
     """
     check_choice(action_result, ActionResult, field="actionResult")
     scoped = grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED
@@ -195,4 +198,5 @@ def action_update_result(
     # updated_at is stamped by the table's trigger, hence the reload.
     current = ActionRecord.objects.filter(id=record.id, action_date=record.action_date)
     current.update(**changes)
+    contact_action_result_changed(actor=actor, action_id=record.id, action_result=action_result)
     return current.select_related("agent").get()

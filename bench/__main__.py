@@ -161,15 +161,18 @@ def _commit() -> str:
 def _http(
     args: argparse.Namespace, selected: list[Any], database: Any, problems: list[str]
 ) -> list[dict[str, Any]]:
+    from django.test import override_settings
+
     from bench import cases as case_module
-    from bench import load, queries, web
+    from bench import contact_cases, load, queries, web
 
     ctx = case_module.context(echo=_echo)
     _echo("queries per request (in-process, Django test client):")
     counted: dict[str, float] = {}
     for case in selected:
         sample = case.build(ctx, 40 if case.name == "mix" else 1)
-        outcomes = [queries.count(request) for request in sample]
+        with override_settings(CONTACT_POLICY_ENABLED=case.contact_policy):
+            outcomes = [queries.count(request) for request in sample]
         bad = [status for status, _ in outcomes if not 200 <= status < 300]
         counted[case.name] = sum(n for _, n in outcomes) / len(outcomes)
         _echo(f"  {case.name}: {counted[case.name]:g}" + (f" (status {bad})" if bad else ""))
@@ -188,22 +191,34 @@ def _http(
         cases = [case for case in selected if index == 0 or case.name in compare]
         _echo(f"gunicorn {worker_class}: {len(cases)} cases x {args.concurrency} connections")
         server = web.start(worker_class, database_url=database.url(), log_dir=workdir)
+        # The "contact policy off" cases go to a second server started with the setting off.
+        policy_off = None
         try:
+            if any(not case.contact_policy for case in cases):
+                policy_off = web.start(
+                    worker_class,
+                    database_url=database.url(),
+                    log_dir=workdir,
+                    environment=contact_cases.POLICY_OFF_ENVIRONMENT,
+                    name="policy-off",
+                )
             # Warm-up (not recorded): every worker imports, connects and fills its caches.
-            load.run(
-                server.base_url,
-                case_module.mix(ctx, 400),
-                connections=8,
-                seconds=2,
-                workdir=workdir,
-                name="warm-up",
-            )
+            for warmed in filter(None, (server, policy_off)):
+                load.run(
+                    warmed.base_url,
+                    case_module.mix(ctx, 400),
+                    connections=8,
+                    seconds=2,
+                    workdir=workdir,
+                    name="warm-up",
+                )
             for concurrency in args.concurrency:
                 baseline = None
                 for case in cases:
+                    target = server if case.contact_policy or policy_off is None else policy_off
                     requests = case.build(ctx, budget)
                     outcome = load.run(
-                        server.base_url,
+                        target.base_url,
                         requests,
                         connections=concurrency,
                         seconds=args.seconds,
@@ -243,11 +258,13 @@ def _http(
                             f"{worker_class} c={concurrency} {case.name}: {outcome.errors} "
                             f"errors: {outcome.sample[:300]}"
                         )
-                    waited = load.settle(server.base_url)
+                    waited = load.settle(target.base_url)
                     if waited > 2:
                         _echo(f"    (the server was busy {waited:.0f} s after the run)")
         finally:
             server.stop()
+            if policy_off is not None:
+                policy_off.stop()
     return rows
 
 

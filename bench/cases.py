@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench import contact_cases
 from bench.dataset import PASSWORD
 from bench.load import Request
 
@@ -91,6 +92,8 @@ class Case:
     build: Builder
     write: bool = False
     quick: bool = True  # part of --quick
+    # Sent to a second server with CONTACT_POLICY_ENABLED=false (bench/contact_cases.py).
+    contact_policy: bool = True
 
 
 def _auth(user: User) -> tuple[str, str]:
@@ -241,7 +244,9 @@ def agents_link_user(ctx: Context, count: int) -> list[Request]:
 
 
 def actions_create(ctx: Context, count: int) -> list[Request]:
-    """Agents record calls on their own customers' loans (sent as themselves)."""
+    """Agents record calls on their own customers' loans (sent as themselves), within the
+    contact policy's hours (``contact_cases.daytime_everywhere``)."""
+    contact_cases.daytime_everywhere()
     requests = []
     for i, n in enumerate(ctx.customer_numbers(count)):
         agent = ctx.call_agent_of(n)
@@ -485,6 +490,25 @@ CASES: list[Case] = [
     Case("users_agent", "GET /users/{userId}/agent", users_agent, quick=False),
     Case("agents_link_user", "POST /agents/link-user", agents_link_user, write=True),
     Case("actions_create", "POST /actions", actions_create, write=True),
+    Case(
+        "actions_create_policy_off",
+        "POST /actions (contact policy off)",
+        actions_create,
+        write=True,
+        contact_policy=False,
+    ),
+    Case(
+        "contact_attempts_create",
+        "POST /contact-attempts (reserve)",
+        contact_cases.contact_attempts_create,
+        write=True,
+    ),
+    Case(
+        "actions_create_reserved",
+        "POST /actions (consumes a reservation)",
+        contact_cases.actions_create_reserved,
+        write=True,
+    ),
     Case("actions_customer", "GET /actions/customer/{cif}", actions_customer),
     Case("actions_loan", "GET /actions/loan/{n}", actions_loan, quick=False),
     Case("actions_agent", "GET /actions/agent/{id}", actions_agent, quick=False),

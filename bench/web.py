@@ -75,10 +75,19 @@ class WebServer:
                 self.process.wait()
 
 
-def start(worker_class: str, *, database_url: str, log_dir: Path) -> WebServer:
-    """Start gunicorn and wait until ``/healthz`` answers."""
+def start(
+    worker_class: str,
+    *,
+    database_url: str,
+    log_dir: Path,
+    environment: dict[str, str] | None = None,
+    name: str = "",
+) -> WebServer:
+    """Start gunicorn and wait until ``/healthz`` answers; ``environment`` adds to (or
+    overrides) the production environment, e.g. ``CONTACT_POLICY_ENABLED=false``."""
     port = free_port()
-    log = log_dir / f"gunicorn-{worker_class}.log"
+    log = log_dir / f"gunicorn-{worker_class}{'-' + name if name else ''}.log"
+    env = {**server_environment(database_url=database_url), **(environment or {})}
     command = [
         sys.executable,
         "-m",
@@ -98,14 +107,14 @@ def start(worker_class: str, *, database_url: str, log_dir: Path) -> WebServer:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT,
-            env=server_environment(database_url=database_url),
+            env=env,
             stdout=output,
             check=True,
         )
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=server_environment(database_url=database_url),
+            env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

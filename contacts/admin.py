@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from contacts import policy_services
 from contacts.enums import AttemptStatus, Channel, Party
@@ -397,7 +398,7 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
         "cif",
         "channel",
         "party",
-        "status",
+        "state",
         "rule",
         "violation_rule",
         "override_reason",
@@ -408,3 +409,13 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
     list_select_related = ["policy"]
     search_fields = ["cif"]
     date_hierarchy = "attempted_at"
+
+    @admin.display(description="status", ordering="status")
+    def state(self, attempt: ContactAttempt) -> str:
+        """The status, and for a reservation past its expiry that nobody used or released,
+        that it lapsed (it no longer counts against the caps)."""
+        label = attempt.get_status_display()
+        lapsed = attempt.expires_at is not None and attempt.expires_at <= timezone.now()
+        if attempt.status == AttemptStatus.RESERVED and lapsed:
+            return f"{label} (lapsed unused)"
+        return label

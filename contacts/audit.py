@@ -7,10 +7,16 @@ through a reservation is judged at the moment it was reserved, one recorded with
 reservation at its action date; the party and contact point come from the ledger
 (BORROWER and none for actions recorded before the engine or with it switched off).
 
-With the policy each contact was recorded under (the default), the violations found equal the
-flags set at recording time when contacts are recorded in the order they happen; with
-``--policy`` every contact is judged by that policy's current version instead. Contacts a
-supervisor allowed by override are reported apart.
+With the policy each contact was recorded under (the default), the violations found on the
+contacts the engine judged at recording (those with a ledger row) equal the flags set then when
+contacts are recorded in the order they happen; with ``--policy`` every contact is judged by
+that policy's current version instead. Actions without a ledger row (recorded before the engine,
+with ``CONTACT_POLICY_ENABLED`` off, or loaded around the service) are judged by the replay too,
+but counted apart: no flag was ever set on them, so they are no disagreement. They are contacts
+all the same, so the violations found count them in the history of later contacts; the flag of
+a judged contact is compared with the decision on the history the engine could see (the ledger),
+and the judged contacts whose decision changes with the unseen actions are counted as
+``unseen_history``. Contacts a supervisor allowed by override are reported apart.
 """
 
 from __future__ import annotations
@@ -64,7 +70,14 @@ class AuditReport:
     violations: list[AuditedContact] = field(default_factory=list)
     overridden: list[AuditedContact] = field(default_factory=list)
     flagged_at_recording: int = 0
-    disagreements: int = 0  # contacts whose replayed rule differs from their recorded flag
+    disagreements: int = 0  # judged contacts whose replayed rule differs from their flag
+    unjudged: int = 0  # contacts without a ledger row: never judged at recording
+    unjudged_violations: int = 0  # of the violations found, those on unjudged contacts
+    # Judged contacts whose replayed rule differs only because of actions the engine never saw
+    # (no ledger row): contacts it could not count when it judged them.
+    unseen_history: int = 0
+    # Per rule, the violations of judged contacts as the engine saw them: equal to the flags.
+    engine_violations: Counter[str | None] = field(default_factory=Counter)
 
     def per(self, attribute: str) -> Counter[str]:
         return Counter(str(getattr(row, attribute)) for row in self.violations)
@@ -133,6 +146,8 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
     report = AuditReport(start=start, end=end, policy=policy_code or "as recorded")
     by_customer: dict[str, list[Contact]] = defaultdict(list)
     by_point: dict[str, list[Contact]] = defaultdict(list)
+    ledger_customer: dict[str, list[Contact]] = defaultdict(list)  # what the engine saw
+    ledger_point: dict[str, list[Contact]] = defaultdict(list)
     for (
         action_id,
         cif,
@@ -141,7 +156,7 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
         action_date,
         agent_id,
         team,
-        _attempt_id,
+        attempt_id,
         party,
         point,
         attempted_at,
@@ -165,8 +180,23 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
             decision = evaluate(policy, facts, channel=channel, party=party, at=at)
             report.checked += 1
             report.flagged_at_recording += flagged_rule is not None
-            if decision.rule != flagged_rule and not override_reason:
-                report.disagreements += 1
+            judged = attempt_id is not None
+            report.unjudged += not judged
+            if judged and not override_reason:
+                # The flag is compared with the decision on what the engine could see: the
+                # ledger's contacts, not actions it never judged (they have no ledger row).
+                seen = Facts(
+                    zone=zone,
+                    holds=facts.holds,
+                    customer_contacts=tuple(ledger_customer[cif]),
+                    point_contacts=tuple(ledger_point[point]) if point else (),
+                )
+                engine = evaluate(policy, seen, channel=channel, party=party, at=at)
+                report.engine_violations[engine.rule] += engine.rule is not None
+                report.disagreements += engine.rule != flagged_rule
+                report.unseen_history += engine.rule != decision.rule
+            if not judged and decision.rule is not None:
+                report.unjudged_violations += 1
             if decision.rule is not None:
                 audited = AuditedContact(
                     action_id=action_id,
@@ -191,4 +221,8 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
         by_customer[cif].append(contact)
         if point:
             by_point[point].append(contact)
+        if attempt_id is not None:
+            ledger_customer[cif].append(contact)
+            if point:
+                ledger_point[point].append(contact)
     return report

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from contacts.enums import COUNTED_STATUSES, AttemptStatus
 from contacts.models import ContactAttempt, ContactHold, ContactPolicy
@@ -66,19 +67,22 @@ _LOCKS_SQL = f"""
 """
 
 # The customer's and the contact point's contacts since %(since)s, oldest first, as JSON
-# arrays [attempted_at, channel, counts_as_attempt, is_conversation].
+# arrays [attempted_at, channel, counts_as_attempt, is_conversation]. A reservation counts
+# while it is live (until its expires_at, as of %(now)s); one never used then stops counting.
 HISTORY_SQL = """
 SELECT
   (SELECT coalesce(json_agg(json_build_array(a.attempted_at, a.channel, a.counts_as_attempt,
                                              a.is_conversation) ORDER BY a.attempted_at), '[]')
      FROM workflow_service.contact_attempts a
     WHERE a.cif = %(cif)s AND a.attempted_at >= %(since)s AND a.status = ANY(%(counted)s)
+      AND (a.status <> 'RESERVED' OR a.expires_at > %(now)s)
       AND (a.counts_as_attempt OR a.is_conversation)) AS customer_contacts,
   (SELECT coalesce(json_agg(json_build_array(a.attempted_at, a.channel, a.counts_as_attempt,
                                              a.is_conversation) ORDER BY a.attempted_at), '[]')
      FROM workflow_service.contact_attempts a
     WHERE a.contact_point = %(point)s AND a.attempted_at >= %(since)s
-      AND a.status = ANY(%(counted)s) AND a.counts_as_attempt) AS point_contacts
+      AND a.status = ANY(%(counted)s) AND a.counts_as_attempt
+      AND (a.status <> 'RESERVED' OR a.expires_at > %(now)s)) AS point_contacts
 """
 COUNTED = [str(status) for status in COUNTED_STATUSES]
 
@@ -159,8 +163,18 @@ def customer_facts(
     )
 
 
-def history_params(*, cif: str, contact_point: str | None, since: dt.datetime) -> dict[str, Any]:
-    return {"cif": cif, "point": contact_point, "since": naive_utc(since), "counted": COUNTED}
+def history_params(
+    *, cif: str, contact_point: str | None, since: dt.datetime, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The parameters of :data:`HISTORY_SQL`; ``now`` (default: the clock) decides which
+    reservations are still live."""
+    return {
+        "cif": cif,
+        "point": contact_point,
+        "since": naive_utc(since),
+        "now": naive_utc(now or timezone.now()),
+        "counted": COUNTED,
+    }
 
 
 def contacts_from_json(value: Any) -> tuple[Contact, ...]:
@@ -176,12 +190,14 @@ def contacts_from_json(value: Any) -> tuple[Contact, ...]:
 
 
 def contact_history(
-    *, cif: str, contact_point: str | None, since: dt.datetime
+    *, cif: str, contact_point: str | None, since: dt.datetime, now: dt.datetime | None = None
 ) -> tuple[tuple[Contact, ...], tuple[Contact, ...]]:
-    """The customer's and the contact point's counted contacts since ``since`` (one statement)."""
+    """The customer's and the contact point's counted contacts since ``since``, reservations
+    only while live at ``now`` (one statement)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            HISTORY_SQL, history_params(cif=cif, contact_point=contact_point, since=since)
+            HISTORY_SQL,
+            history_params(cif=cif, contact_point=contact_point, since=since, now=now),
         )
         customer, point = cursor.fetchone()
     return contacts_from_json(customer), contacts_from_json(point)

@@ -46,11 +46,11 @@ from workflow.permissions import Capability, can
 
 CONTACT_POINT_MAX = 200
 REASON_MAX = 500
-# An action consumes its reservation when dated from shortly before the reservation (clocks
-# drift) to an hour after it lapsed (agents record after the call); otherwise it is checked as
-# a contact made without one.
+# An action consumes its reservation while the reservation is live (before its expires_at) and
+# when dated from shortly before it (clocks drift). A reservation that lapsed unused no longer
+# counts against the caps, so its slot may have been given to someone else: an action naming it
+# is checked as a contact made without one, and flagged if it broke a rule.
 CONSUME_EARLY_MINUTES = 5
-CONSUME_LATE_MINUTES = 60
 _PHONE = re.compile(r"\+?\d{4,20}")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 
@@ -127,7 +127,7 @@ def _decide(
         return row, None, Facts(zone=zone, holds=row.holds), rules.no_policy(at, zone)
     policy = policy_rules(row.policy_id)
     customer, point = contact_history(
-        cif=cif, contact_point=contact_point, since=lookback_start(policy, at)
+        cif=cif, contact_point=contact_point, since=lookback_start(policy, at), now=at
     )
     facts = Facts(zone=zone, holds=row.holds, customer_contacts=customer, point_contacts=point)
     decision = rules.evaluate(policy, facts, channel=channel, party=party, at=at)
@@ -306,9 +306,8 @@ UPDATE workflow_service.contact_attempts a
        updated_at = now() AT TIME ZONE 'UTC'
   FROM workflow_service.contact_policies p
  WHERE a.id = %(attempt_id)s AND a.cif = %(cif)s AND a.channel = %(channel)s
-   AND a.status = 'RESERVED' AND p.id = a.policy_id
+   AND a.status = 'RESERVED' AND p.id = a.policy_id AND a.expires_at > %(now)s
    AND %(action_date)s >= a.attempted_at - make_interval(mins => %(early)s)
-   AND %(action_date)s <= a.expires_at + make_interval(mins => %(late)s)
 RETURNING a.id
 """
 
@@ -366,8 +365,8 @@ def contact_record_action(
                     "result": result,
                     "agent_id": agent_id,
                     "team": team,
+                    "now": naive_utc(timezone.now()),
                     "early": CONSUME_EARLY_MINUTES,
-                    "late": CONSUME_LATE_MINUTES,
                 },
             )
             consumed = cursor.fetchone()

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 )
 
 from contacts.api.serializers import (
+    AttemptOutput,
     ContactOverrideInput,
     ContactRequestInput,
     DecisionOutput,
@@ -112,7 +113,10 @@ contact_attempt_schema = extend_schema_view(
             "reserves one attempt atomically: concurrent reservations for one customer or "
             "contact point queue, so a cap is never exceeded. 201 with the reservation: give "
             "its id as contactAttemptId to POST /actions, and make the contact before "
-            "expiresAt. 422 CONTACT_POLICY_VIOLATION when refused, with the rule, the limit, "
+            "expiresAt: a reservation counts against the caps until it is used, released "
+            "(POST /contact-attempts/{id}/release) or past expiresAt, after which an action "
+            "naming it is checked as a contact made without one. 422 "
+            "CONTACT_POLICY_VIOLATION when refused, with the rule, the limit, "
             "the count and nextAllowedAt (the customer's UTC offset). remaining counts, per "
             "cap, the attempts left after this one. " + RULES_TEXT + " The caller needs an "
             "agent profile (403 AGENT_NOT_FOUND)."
@@ -154,6 +158,48 @@ contact_attempt_schema = extend_schema_view(
             201: enveloped("ContactOverrideEnvelope", ReservationOutput()),
             **errors(400, 403, 404, 409),
         },
+    ),
+    release=extend_schema(
+        tags=TAGS,
+        summary="Release an unused reservation",
+        operation_id="contact_attempts_release",
+        description=(
+            "Give back a reservation that will not be used (the customer is not dialled after "
+            "all): it stops counting against the caps at once; status becomes RELEASED. A "
+            "reservation nobody releases stops counting at expiresAt. The agent who reserved "
+            "it, or a supervisor or admin, may release it (403 otherwise). Releasing a "
+            "released reservation answers 200 again (safe to retry). 409 CONFLICT for a "
+            "reservation already used by an action (a release and the action consuming the "
+            "same reservation never both succeed), a refusal, or a contact recorded without a "
+            "reservation. No body."
+        ),
+        request=None,
+        responses={
+            200: enveloped("ContactReleaseEnvelope", AttemptOutput()),
+            **errors(403, 404, 409),
+        },
+        examples=[
+            OpenApiExample(
+                "Released",
+                value={
+                    "success": True,
+                    "data": {
+                        "id": "7f1d2b9c-3a4e-4f5b-8c6d-1e2f3a4b5c6d",
+                        "cif": "CIF10000001",
+                        "channel": "CALL",
+                        "party": "BORROWER",
+                        "status": "RELEASED",
+                        "attemptedAt": "2026-03-02T03:15:00Z",
+                        "expiresAt": "2026-03-02T03:30:00Z",
+                        "releasedAt": "2026-03-02T03:17:42Z",
+                    },
+                    "message": "Contact reservation released.",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
     ),
 )
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from contacts.enums import Channel, Party
+from contacts.enums import AttemptStatus, Channel, Party
+from contacts.models import ContactAttempt
 from contacts.services import GateAnswer
 from workflow.api.fields import UTCDateTimeField
 
@@ -95,4 +96,35 @@ def reservation_data(answer: GateAnswer) -> dict[str, Any]:
         "allowed": True if answer.override_reason else answer.decision.allowed,
         "expiresAt": answer.expires_at,
         "overrideReason": answer.override_reason,
+    }
+
+
+class AttemptOutput(serializers.Serializer):
+    """A row of the ledger as a release answers it."""
+
+    id = serializers.UUIDField()
+    cif = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    party = serializers.ChoiceField(choices=Party.choices)
+    status = serializers.ChoiceField(
+        choices=AttemptStatus.choices,
+        help_text="RELEASED after a release; the caps count RESERVED (until expiresAt), "
+        "CONSUMED and RECORDED rows.",
+    )
+    attemptedAt = UTCDateTimeField()
+    expiresAt = UTCDateTimeField(allow_null=True)
+    releasedAt = UTCDateTimeField(allow_null=True, help_text="When it was released.")
+
+
+def attempt_data(attempt: ContactAttempt) -> dict[str, Any]:
+    released = attempt.status == AttemptStatus.RELEASED
+    return {
+        "id": attempt.id,
+        "cif": attempt.cif,
+        "channel": attempt.channel,
+        "party": attempt.party,
+        "status": attempt.status,
+        "attemptedAt": attempt.attempted_at,
+        "expiresAt": attempt.expires_at,
+        "releasedAt": attempt.updated_at if released else None,
     }

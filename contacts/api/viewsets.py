@@ -3,11 +3,13 @@ before every contact.
 
 Routes (``collectioncrm/urls.py`` registers the viewsets under ``/api/v1/collection/``):
 ``contact-attempts`` (POST: reserve), ``contact-attempts/override`` (POST: a supervisor allows a
-refused attempt) and ``contact-policy/check`` (GET: the same decision, nothing reserved).
+refused attempt), ``contact-attempts/{id}/release`` (POST: give back an unused reservation)
+and ``contact-policy/check`` (GET: the same decision, nothing reserved).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from rest_framework.decorators import action
@@ -15,13 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from contacts import services
+from contacts import ledger_services, services
 from contacts.api.openapi import contact_attempt_schema, contact_policy_schema
 from contacts.api.serializers import (
+    AttemptOutput,
     ContactOverrideInput,
     ContactRequestInput,
     DecisionOutput,
     ReservationOutput,
+    attempt_data,
     decision_data,
     reservation_data,
 )
@@ -65,13 +69,17 @@ def _request_values(serializer: ContactRequestInput) -> dict[str, Any]:
 
 @contact_attempt_schema
 class ContactAttemptViewSet(GenericViewSet):
-    """Reservations of contact attempts: ``contact-attempts``, ``contact-attempts/override``."""
+    """Reservations of contact attempts: ``contact-attempts``, ``contact-attempts/override``,
+    ``contact-attempts/{id}/release``."""
 
     permission_classes = [ActionCapability]
     capabilities = {
         "create": Capability.RECORD_WORK,
         "override": Capability.OVERRIDE_CONTACTS,
+        "release": Capability.RECORD_WORK,
     }
+    lookup_url_kwarg = "id"
+    lookup_value_converter = "uuid"
 
     def create(self, request: Request) -> Response:
         values = _request_values(ContactRequestInput(data=request.data))
@@ -95,6 +103,13 @@ class ContactAttemptViewSet(GenericViewSet):
             else "Contact attempt reserved (the policy allows it; nothing overridden)."
         )
         return ok(data, message=message, status=201)
+
+    @action(detail=True, methods=["post"], url_path="release")
+    def release(self, request: Request, id: uuid.UUID) -> Response:
+        attempt = ledger_services.contact_attempt_release(actor=_actor(request), attempt_id=id)
+        return ok(
+            AttemptOutput(attempt_data(attempt)).data, message="Contact reservation released."
+        )
 
 
 @contact_policy_schema

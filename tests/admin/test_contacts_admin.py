@@ -155,3 +155,22 @@ def test_the_ledger_lists_blocked_attempts_and_overrides_per_team(supervisor: Cl
 
     assert "C1" in blocked and "C2" not in blocked and "C3" not in blocked
     assert "Asked to call back" in overrides and "C1" not in overrides
+
+
+def test_the_ledger_tells_a_reservation_that_lapsed_unused(supervisor: Client) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    common = {"channel": "CALL", "party": "BORROWER", "created_by": "x", "counts_as_attempt": True}
+    for cif, expires in (("C-LIVE", now + dt.timedelta(minutes=5)), ("C-GONE", now)):
+        ContactAttempt.objects.create(
+            cif=cif, status="RESERVED", attempted_at=now, expires_at=expires, **common
+        )
+
+    page = supervisor.get(f"{BASE}contactattempt/").content.decode()
+
+    # One row of each; only the one past its expiry is told lapsed.
+    assert "C-LIVE" in page and "C-GONE" in page
+    assert page.count("Reserved (lapsed unused)") == 1

@@ -237,7 +237,10 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"actionResult": "NO_CONTACT", "notes": "No answer."},
         ),
         200,
-        6,  # as the agent who recorded it (a supervisor's edit skips the agent lookup: 5)
+        # As the agent who recorded it (a supervisor's edit skips the agent lookup: 6), with
+        # the contact ledger following the result (issue 14: one statement while the contact's
+        # classification stays).
+        7,
     ),
     "POST /assignments": (
         lambda w: (

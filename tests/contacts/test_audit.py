@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -146,3 +147,42 @@ def test_the_command_prints_the_counts_and_writes_a_csv(
         (loan.customer_id, "TIME_WINDOW", "TIME_WINDOW")
     ]
     assert rows[0]["localTime"] == "2026-03-01T23:00:00+07:00"
+
+
+def test_actions_the_engine_never_judged_are_counted_apart_not_as_disagreements(
+    presets: None, clock: Clock, settings: Any
+) -> None:
+    actor = agent_actor("North")
+    loan = LoanFactory()
+    record(actor, loan, local(2026, 3, 1, 23, 0))  # judged and flagged: after 21:00
+    settings.CONTACT_POLICY_ENABLED = False
+    record(actor, loan, local(2026, 3, 1, 23, 30))  # recorded with the engine off: no row
+    settings.CONTACT_POLICY_ENABLED = True
+
+    report = audit_contacts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1))
+
+    assert (report.checked, report.unjudged) == (2, 1)
+    assert report.per("rule") == {"TIME_WINDOW": 2}
+    assert (report.unjudged_violations, report.flagged_at_recording) == (1, 1)
+    assert report.disagreements == 0
+
+
+def test_a_flag_is_compared_with_what_the_engine_could_see(
+    presets: None, clock: Clock, settings: Any
+) -> None:
+    """Five calls recorded with the engine off, then one with it on: the engine, which counts
+    its ledger, did not flag the sixth; the replay, which counts every action, finds the daily
+    cap broken. No disagreement: the difference is told apart as unseen history."""
+    actor = agent_actor("North")
+    loan = LoanFactory()
+    settings.CONTACT_POLICY_ENABLED = False
+    for minute in range(5):
+        record(actor, loan, local(2026, 3, 1, 9, minute))
+    settings.CONTACT_POLICY_ENABLED = True
+    record(actor, loan, local(2026, 3, 1, 9, 10))
+
+    report = audit_contacts(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1))
+
+    assert report.per("rule") == {"CUSTOMER_1D": 1} and report.flagged_at_recording == 0
+    assert (report.disagreements, report.unseen_history) == (0, 1)
+    assert not +report.engine_violations

@@ -101,15 +101,20 @@ def scenarios(draw: st.DrawFn) -> tuple[Policy, ZoneInfo, tuple[Hold, ...], list
         )
     )
     offsets = sorted(draw(st.lists(minutes, min_size=1, max_size=40)))
+    # In time order: two requests in the same minute get their seconds sorted too (the gate
+    # decides in the order requests arrive; a later request is never dated before an earlier).
+    seconds = sorted(
+        draw(st.lists(st.integers(0, 59), min_size=len(offsets), max_size=len(offsets)))
+    )
     requests = [
         (
-            base + dt.timedelta(minutes=offset, seconds=draw(st.integers(0, 59))),
+            base + dt.timedelta(minutes=offset, seconds=second),
             draw(st.sampled_from(CHANNELS)),
             draw(st.sampled_from(PARTIES)),
             draw(st.sampled_from(["p1", "p2"])),
             draw(st.sampled_from(RESULTS)),
         )
-        for offset in offsets
+        for offset, second in zip(offsets, seconds, strict=True)
     ]
     return policy, zone, holds, requests
 
@@ -222,9 +227,11 @@ def test_a_rolling_cap_reopens_exactly_when_its_oldest_day_leaves_the_window(
         assert decision.count == limit
         following = decision.next_allowed_at
         assert following is not None
-        # It opens at a local midnight.
+        # It opens as a local day begins: at midnight, or at 01:00 where a daylight-saving
+        # change skips midnight (America/Santiago). The second before is the day before; the
+        # subtraction is done on the instant (aware arithmetic in one zone is wall-clock).
         assert (
             following.astimezone(tz).time() == dt.time(0, 0)
-            or (following.astimezone(tz) - dt.timedelta(seconds=1)).date()
+            or (following.astimezone(dt.UTC) - dt.timedelta(seconds=1)).astimezone(tz).date()
             < following.astimezone(tz).date()
         )

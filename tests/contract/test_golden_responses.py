@@ -48,6 +48,7 @@ from tests.contract.dataset import (
     U_NOAGENT,
     UNKNOWN,
     dataset,
+    fixed,
     promises,
 )
 from tests.factories import TEST_PASSWORD
@@ -141,6 +142,36 @@ VISIT_BODY = {
     "callTraceId": None,
     "visitLocation": {"latitude": 10.7769, "longitude": 106.7009, "address": "1 Le Loi, HCMC"},
 }
+# Contact reservations of agent An (issue 14), written by the cases' setup: dated in the past,
+# so the bodies hold no clock but the release's releasedAt ("<now>").
+RESERVED_BY_AN = fixed(301)
+CONSUMED_BY_AN = fixed(302)
+
+
+def _reservations(ctx: dict[str, Any]) -> None:
+    from contacts.models import ContactAttempt
+
+    moment = dt.datetime(2026, 3, 11, 2, 30, tzinfo=dt.UTC)
+    for attempt_id, status in ((RESERVED_BY_AN, "RESERVED"), (CONSUMED_BY_AN, "CONSUMED")):
+        ContactAttempt.objects.create(
+            id=attempt_id,
+            cif="CIF-G002",
+            channel="CALL",
+            party="BORROWER",
+            contact_point="0903000002",
+            status=status,
+            attempted_at=moment,
+            expires_at=moment + dt.timedelta(minutes=15),
+            counts_as_attempt=True,
+            action_id=ACT_1 if status == "CONSUMED" else None,
+            agent_id=A_AN,
+            team="Team A",
+            created_by="golden.an",
+            created_at=moment,
+            updated_at=moment,
+        )
+
+
 AGENT_PATH = f"{API}agents/{A_DUNG}"
 RESULT_PATH = f"{API}actions/{ACT_1}/result"
 VERSION_PATH = f"{API}assignments/{H_2}"
@@ -1034,6 +1065,37 @@ CASES: list[Case] = [
         "anonymous",
         lambda ctx: {"refreshToken": ctx["access"]},
         setup=_login,
+    ),
+    # --- contact reservations: release (issue 14) -----------------------------------------
+    Case(
+        "contact_attempts_release__200",
+        "POST",
+        f"{API}contact-attempts/{RESERVED_BY_AN}/release",
+        setup=_reservations,
+    ),
+    Case(
+        "contact_attempts_release__200_by_supervisor",
+        "POST",
+        f"{API}contact-attempts/{RESERVED_BY_AN}/release",
+        "supervisor",
+        setup=_reservations,
+    ),
+    Case(
+        "contact_attempts_release__403_other_agent",
+        "POST",
+        f"{API}contact-attempts/{RESERVED_BY_AN}/release",
+        "binh",
+        setup=_reservations,
+    ),
+    Case("contact_attempts_release__404", "POST", f"{API}contact-attempts/{UNKNOWN}/release"),
+    Case(
+        "contact_attempts_release__409_used",
+        "POST",
+        f"{API}contact-attempts/{CONSUMED_BY_AN}/release",
+        setup=_reservations,
+    ),
+    *_unauthorized_and_forbidden(
+        "contact_attempts_release", "POST", f"{API}contact-attempts/{RESERVED_BY_AN}/release"
     ),
     # --- the API root, the docs, an unknown endpoint --------------------------------------
     Case("api_root__200", "GET", API, "anonymous"),

@@ -50,6 +50,7 @@ OPERATIONS = [
     ("GET", "/api/v1/collection/cases/status/{cif}", "cases_status_retrieve"),
     ("POST", "/api/v1/collection/contact-attempts", "contact_attempts_reserve"),
     ("POST", "/api/v1/collection/contact-attempts/override", "contact_attempts_override"),
+    ("POST", "/api/v1/collection/contact-attempts/{id}/release", "contact_attempts_release"),
     ("GET", "/api/v1/collection/contact-policy/check", "contact_policy_check"),
     ("GET", "/api/v1/collection/promises", "promises_list"),
     ("GET", "/api/v1/collection/promises/{id}", "promises_read"),

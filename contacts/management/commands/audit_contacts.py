@@ -45,11 +45,20 @@ class Command(BaseCommand):
     def _print(self, report: AuditReport) -> None:
         out = self.stdout.write
         out(f"Contacts {report.start}..{report.end}, policy {report.policy}")
+        judged_violations = len(report.violations) - report.unjudged_violations
         out(f"  contacts checked:         {report.checked}")
+        out(f"  of which never judged:    {report.unjudged} (no ledger row: engine off, or older)")
         out(f"  violations found:         {len(report.violations)}")
+        out(f"  on judged contacts:       {judged_violations}")
         out(f"  flagged when recorded:    {report.flagged_at_recording}")
         out(f"  overridden by supervisor: {len(report.overridden)}")
-        out(f"  replay differs from flag: {report.disagreements}")
+        out(f"  replay differs from flag: {report.disagreements} (on what the engine saw)")
+        out(f"  changed by unseen actions: {report.unseen_history}")
+        seen = {rule: n for rule, n in report.engine_violations.items() if rule and n}
+        if seen:
+            out("Violations of judged contacts as the engine saw them (= the flags), per rule:")
+            for name, count in sorted(seen.items(), key=lambda item: (-item[1], str(item[0]))):
+                out(f"  {name}: {count}")
         for title, attribute in (("rule", "rule"), ("agent", "agent_id"), ("team", "team")):
             counts = report.per(attribute)
             if counts:
