@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
@@ -90,8 +91,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.Throttled):
         response = fail(status=429, code="TOO_MANY_ATTEMPTS", message=str(exc.detail))
         wait = getattr(exc, "wait", None)
-        if wait:
-            response["Retry-After"] = str(int(wait))
+        if wait is not None:
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
         return response
     if isinstance(exc, exceptions.APIException):
         return fail(status=exc.status_code, code="ERROR", message=str(exc.detail))
