@@ -26,7 +26,8 @@ test: $(STAMP)
 ## Fuzz the API from its OpenAPI document with a large, random example budget (the suite runs
 ## the same tests with a small, fixed one). FUZZ_EXAMPLES=N per operation and role.
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider \
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} FUZZ_STATEFUL_EXAMPLES=$${FUZZ_STATEFUL_EXAMPLES:-100} \
+	FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/security/test_fuzz_api.py $(PYTEST_ARGS)
 
 ## Lint: ruff, and the import-linter contracts (dependencies point one way, pyproject.toml).
