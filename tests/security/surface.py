@@ -72,6 +72,8 @@ class Operation:
     query_params: tuple[Param, ...]
     body_fields: tuple[Param, ...] = field(default=())
     has_body: bool = False
+    # Top-level fields of ``data`` in the success answer (what the server returns).
+    answer_fields: tuple[Param, ...] = field(default=())
 
     @property
     def is_write(self) -> bool:
@@ -127,6 +129,13 @@ def operations(document: dict[str, Any]) -> list[Operation]:
             ]
             content = spec.get("requestBody", {}).get("content", {})
             body = content.get("application/json", {}).get("schema")
+            answer: dict[str, Any] = {}
+            for status in ("201", "200"):
+                answer_content = spec.get("responses", {}).get(status, {}).get("content", {})
+                if answer_content:
+                    envelope = _resolve(answer_content["application/json"]["schema"], components)
+                    answer = _resolve(envelope["properties"]["data"], components)
+                    break
             found.append(
                 Operation(
                     method=method.upper(),
@@ -138,6 +147,10 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                     if body
                     else (),
                     has_body=body is not None,
+                    answer_fields=tuple(
+                        Param(name, _resolve(prop, components))
+                        for name, prop in answer.get("properties", {}).items()
+                    ),
                 )
             )
     return found
