@@ -21,6 +21,7 @@ bank's schemas are equal before and after.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -275,3 +276,13 @@ def test_hostile_path_parameters_are_refused_or_match_nothing(
             else:
                 response = client.generic(op.method, f"{url}?{urlencode(world.query(op))}")
                 _refused_or_empty(response, param.name, f"{value!r}")
+
+
+def test_the_table_covers_every_operation_of_the_router() -> None:
+    """The OpenAPI document the table is generated from lists every route x method served."""
+    from tests.security.policy import operations as router_operations
+
+    documented = {(op.method, op.path) for op in OPERATIONS}
+    for served in router_operations():
+        path = "/" + settings.API_PREFIX + re.sub(r"<\w+:(\w+)>", r"{\1}", served.route)
+        assert (served.method, path) in documented, served.name
