@@ -26,7 +26,8 @@ test: $(STAMP)
 ## Fuzz the API from its OpenAPI document with a large, random example budget (the suite runs
 ## the same tests with a small, fixed one). FUZZ_EXAMPLES=N per operation and role.
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider \
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} FUZZ_STATEFUL_EXAMPLES=$${FUZZ_STATEFUL_EXAMPLES:-100} \
+	FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/security/test_fuzz_api.py $(PYTEST_ARGS)
 
 ## Lint: ruff, and the import-linter contracts (dependencies point one way, pyproject.toml).
@@ -69,7 +70,8 @@ wrk:
 ## Soak (soak/README.md): 10 minutes, 32 clients, a fault every minute, exact reconciliation
 ## and memory per process. SOAK_ARGS="--duration 60 --fault-every 20" is the CI version.
 soak: $(STAMP)
-	$(BIN)/python soak/soak.py $(SOAK_ARGS)
+	API_WRITE_RATE_PER_USER=$${API_WRITE_RATE_PER_USER:-off} API_ANON_RATE_PER_IP=$${API_ANON_RATE_PER_IP:-off} \
+		$(BIN)/python soak/soak.py $(SOAK_ARGS)
 
 ## The fault tests at full length: broker down a whole minute, a stream of 10,000 events.
 faults-long: $(STAMP)

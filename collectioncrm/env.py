@@ -79,6 +79,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return allowed[upper]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate limit ``N/s``, ``N/min``, ``N/hour``, ``N/day`` (N >= 1), or ``off``."""
+    value = (os.environ.get(name) or default).strip()
+    if value.lower() == "off" or re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", value):
+        return value
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={value!r} must be a rate such as 600/min "
+        "(per s, min, hour or day) or off."
+    )
+
+
 def env_url(name: str, schemes: tuple[str, ...], default: str | None = None) -> str:
     """Return a URL whose scheme is one of ``schemes`` and that names a host."""
     value = env_str(name, default)

@@ -25,6 +25,7 @@ from collectioncrm.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_str,
     env_url,
     env_url_prefix,
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "workflow.api.middleware.MethodOverrideMiddleware",
+    "workflow.api.middleware.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -295,6 +297,11 @@ LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5, minimum=
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Rate limits of API writes (workflow/api/throttling.py): "N/s", "N/min", "N/hour", "N/day" or
+# "off". Per CRM user for authenticated writes, per client address for unauthenticated ones
+# (login, token refresh); counted in Redis. Generous for people, a stop for runaway clients.
+API_WRITE_RATE_PER_USER = env_rate("API_WRITE_RATE_PER_USER", "600/min")
+API_ANON_RATE_PER_IP = env_rate("API_ANON_RATE_PER_IP", "120/min")
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -317,7 +324,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["workflow.auth.authentication.BearerSessionAuthentication"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["workflow.api.parsers.StrictJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "workflow.api.throttling.UserWriteThrottle",
+        "workflow.api.throttling.AnonymousWriteThrottle",
+    ],
     "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.EnvelopePagination",
     "DEFAULT_METADATA_CLASS": "workflow.api.metadata.ApiMetadata",
@@ -337,6 +348,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflow.api.schema.document_limits_and_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AgentTypeEnum": "workflow.enums.AgentType",
         "ActionTypeEnum": "workflow.enums.ActionType",

@@ -9,6 +9,10 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("JWT_SECRET", "test-jwt-secret-of-at-least-32-bytes")
 os.environ.setdefault("ALLOW_SCHEMA_DROP", "true")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The suite, the load benchmark and the fault tests (whose processes inherit this environment)
+# send far more writes as one user than a person would: no write limits unless a test sets them.
+os.environ.setdefault("API_WRITE_RATE_PER_USER", "off")
+os.environ.setdefault("API_ANON_RATE_PER_IP", "off")
 
 from collectioncrm.settings import *  # noqa: F403
 

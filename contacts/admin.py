@@ -191,6 +191,10 @@ class ContactPolicyAdmin(ServiceFormAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
+                # The audit log names every admin write (README, "The admin back-office").
+                self.log_addition(
+                    request, copy, f"Copied from {policy} (version {policy.version})."
+                )
                 self.message_user(
                     request,
                     f"Copied {policy} as {copy.code}: edit it, then assign it.",

@@ -14,6 +14,11 @@ lanes, :mod:`kafka_bridge.lanes`). The three topics are not ordered against each
   user without an agent changes nothing: a later ``user.created`` reads the inactive user row
   and creates an inactive agent.
 
+Both also mark the user deactivated in Redis (``workflow.auth.sessions``), so that every token
+of theirs is refused (401 ``SESSION_REVOKED``), and ``user.updated`` with ``isActive: true``
+clears the mark; this is done first, so an event that fails later is retried and marks again.
+A mark that cannot be written (Redis down) fails the event, which is retried.
+
 Changes go through the agent services, which publish ``workflow-service.agent.created`` /
 ``agent.updated`` through the outbox. A refusal of those services (a ``DomainError``: an
 e-mail that belongs to another agent, an unknown user) can never succeed by retrying: the
@@ -37,6 +42,7 @@ from kafka_bridge import schemas, topics
 from kafka_bridge.idempotency import advance_watermark
 from kafka_bridge.registry import EventMeta, handler
 from workflow.actors import Actor, system_actor
+from workflow.auth import sessions
 from workflow.event_schema import parse_datetime_utc
 from workflow.models import CrmUser
 
@@ -118,6 +124,10 @@ def user_updated(payload: dict[str, Any], meta: EventMeta) -> None:
     """Sync e-mail, name, type and active flag of the user's agent (newer events only)."""
     if not _is_newest(payload, meta):
         return
+    if payload.get("isActive") is False:
+        sessions.mark_user_deactivated(payload["userId"])
+    elif payload.get("isActive") is True:
+        sessions.clear_user_deactivated(payload["userId"])
     user_id = uuid.UUID(payload["userId"])
     agent = Agent.objects.select_for_update().filter(user_id=user_id).first()
     if agent is None:
@@ -154,6 +164,7 @@ def user_deactivated(payload: dict[str, Any], meta: EventMeta) -> None:
     """Deactivate the user's agent and flag its customers for reassignment."""
     if not _is_newest(payload, meta):
         return
+    sessions.mark_user_deactivated(payload["userId"])
     agent = Agent.objects.select_for_update().filter(user_id=payload["userId"]).first()
     if agent is None:
         logger.info("user %s has no agent: nothing to deactivate", payload["userId"])

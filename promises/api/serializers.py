@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from promises.models import PromiseStatus
-from workflow.api.fields import UTCDateTimeField
+from workflow.api.fields import QueryDateField, UTCDateTimeField
 
 SCOPES = (("LOAN", "The action's loan"), ("CUSTOMER", "All the customer's loans"))
 
@@ -74,8 +74,8 @@ class PromiseListQuery(serializers.Serializer):
     agentId = serializers.UUIDField(required=False)
     team = serializers.CharField(max_length=30, required=False)
     status = serializers.ChoiceField(choices=PromiseStatus.choices, required=False)
-    promisedFrom = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    promisedTo = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    promisedFrom = QueryDateField(required=False)
+    promisedTo = QueryDateField(required=False)
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         start, end = attrs.get("promisedFrom"), attrs.get("promisedTo")

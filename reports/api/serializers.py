@@ -182,8 +182,9 @@ class CollectionStatusFilters(serializers.Serializer):
     callAgentId = serializers.UUIDField(required=False)
     fieldAgentId = serializers.UUIDField(required=False)
     agentId = serializers.UUIDField(required=False, help_text="The call or the field agent.")
-    minDpd = serializers.IntegerField(min_value=0, required=False)
-    maxDpd = serializers.IntegerField(min_value=0, required=False)
+    # dpd is a PostgreSQL integer: a bound beyond it is refused, not compared.
+    minDpd = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    maxDpd = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
 
 
 class CollectionStatusOutput(CaseStatusesOutput):

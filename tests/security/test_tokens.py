@@ -19,7 +19,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.api import envelope_error, login_as
-from tests.factories import AgentFactory, CrmUserFactory, LoanFactory
+from tests.factories import TEST_PASSWORD, AgentFactory, CrmUserFactory, LoanFactory
 from workflow.auth import sessions
 from workflow.models import CrmUser
 
@@ -153,3 +153,77 @@ def test_a_user_who_lost_the_agent_link_cannot_record_or_read_customer_work() ->
     envelope_error(client.post(f"{BASE}/actions", action, format="json"), 403, "AGENT_NOT_FOUND")
     listed = client.get(f"{BASE}/actions/customer/{loan.customer_id}")
     envelope_error(listed, 403, "AGENT_NOT_FOUND")
+
+
+# --- a user deactivated in the auth service (its events, kafka_bridge.handlers.users) --------
+
+
+def _apply(topic: str, event: dict[str, Any]) -> str:
+    from kafka_bridge.processing import apply_event
+    from tests.kafka_bridge.auth_events import auth_headers
+
+    return apply_event(topic=topic, key=event["userId"], payload=event, headers=auth_headers(event))
+
+
+@pytest.mark.parametrize("with_agent", [True, False], ids=["with agent", "without agent"])
+def test_a_deactivated_users_token_is_refused_until_they_are_reactivated(
+    with_agent: bool,
+) -> None:
+    from kafka_bridge import topics
+    from tests.kafka_bridge.auth_events import at, user_deactivated, user_updated
+
+    user = CrmUserFactory(role="SUPERVISOR")
+    if with_agent:
+        AgentFactory(user=user, type="SUPERVISOR")
+    token, _ = login_as(user)  # the auth service has not removed the session (yet)
+    client = _client(token)
+    assert client.get(f"{BASE}/agents").status_code == 200
+
+    _apply(topics.USER_DEACTIVATED, user_deactivated(user.id, timestamp=at(10)))
+
+    body = envelope_error(client.get(f"{BASE}/agents"), 401, "SESSION_REVOKED")
+    assert "deactivated" in body["message"]
+    assert other_users_client().get(f"{BASE}/agents").status_code == 200
+
+    _apply(topics.USER_UPDATED, user_updated(user.id, timestamp=at(20), isActive=True))
+
+    assert client.get(f"{BASE}/agents").status_code == 200
+
+
+def other_users_client() -> APIClient:
+    return _client(login_as(CrmUserFactory(role="SUPERVISOR"))[0])
+
+
+def test_user_updated_inactive_refuses_the_token_and_an_older_reactivation_does_not_undo_it() -> (
+    None
+):
+    from kafka_bridge import topics
+    from tests.kafka_bridge.auth_events import at, user_updated
+
+    user = CrmUserFactory(role="AGENT")
+    AgentFactory(user=user)
+    token, _ = login_as(user)
+    client = _client(token)
+
+    _apply(topics.USER_UPDATED, user_updated(user.id, timestamp=at(20), isActive=False))
+    envelope_error(client.get(f"{BASE}/agents"), 401, "SESSION_REVOKED")
+
+    # Delivered late: older than the deactivation, so ignored (the user stays refused).
+    _apply(topics.USER_UPDATED, user_updated(user.id, timestamp=at(10), isActive=True))
+    envelope_error(client.get(f"{BASE}/agents"), 401, "SESSION_REVOKED")
+
+
+def test_a_deactivated_user_cannot_refresh_their_tokens() -> None:
+    from kafka_bridge import topics
+    from tests.kafka_bridge.auth_events import at, user_deactivated
+    from workflow.auth import services
+
+    user = CrmUserFactory(role="AGENT")
+    issued = services.login(username=user.username, password=TEST_PASSWORD, ip="10.0.0.9")
+
+    _apply(topics.USER_DEACTIVATED, user_deactivated(user.id, timestamp=at(10)))
+
+    response = APIClient().post(
+        "/api/v1/auth/token/refresh", {"refreshToken": issued.refresh_token}, format="json"
+    )
+    envelope_error(response, 401, "SESSION_REVOKED")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
@@ -64,6 +67,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(exc.detail)
         message = errors[0]["message"] if len(errors) == 1 else "The request has invalid fields."
         return Response(error_body(message, errors), status=400)
+    if isinstance(exc, RequestDataTooBig):
+        return fail(
+            status=413,
+            code="PAYLOAD_TOO_LARGE",
+            message=f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+        )
     if isinstance(exc, exceptions.ParseError):
         return fail(status=400, code="VALIDATION_ERROR", message=f"Malformed request: {exc}")
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
@@ -82,8 +91,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.Throttled):
         response = fail(status=429, code="TOO_MANY_ATTEMPTS", message=str(exc.detail))
         wait = getattr(exc, "wait", None)
-        if wait:
-            response["Retry-After"] = str(int(wait))
+        if wait is not None:
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
         return response
     if isinstance(exc, exceptions.APIException):
         return fail(status=exc.status_code, code="ERROR", message=str(exc.detail))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rest_framework import serializers
@@ -83,11 +84,33 @@ class UTCDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+# Query filters refuse days outside these bounds: nothing of the bank's is dated there, and the
+# ends of Python's calendar (years 1 and 9999) overflow when turned into UTC instants.
+EARLIEST_QUERY_DAY = dt.date(1900, 1, 1)
+LATEST_QUERY_DAY = dt.date(2999, 12, 31)
+
+
+class QueryDateField(serializers.DateField):
+    """A ``YYYY-MM-DD`` query filter from ``EARLIEST_QUERY_DAY`` to ``LATEST_QUERY_DAY``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        day: dt.date = super().to_internal_value(value)
+        if not EARLIEST_QUERY_DAY <= day <= LATEST_QUERY_DAY:
+            raise serializers.ValidationError(
+                f"Give a day from {EARLIEST_QUERY_DAY} to {LATEST_QUERY_DAY}."
+            )
+        return day
+
+
 class DateRangeInput(serializers.Serializer):
     """``startDate`` / ``endDate`` query filters: inclusive business days, YYYY-MM-DD."""
 
-    startDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    endDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    startDate = QueryDateField(required=False)
+    endDate = QueryDateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("startDate"), attrs.get("endDate")

@@ -156,3 +156,99 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
         429: TOO_MANY,
     }
     return {status: table[status] for status in sorted({401, *statuses})}
+
+
+def _error_response(status: int, code: str, message: str) -> dict[str, Any]:
+    """An OpenAPI response object of the error envelope (as ``_error`` renders one)."""
+    error = {"code": code, "message": message}
+    body = {"success": False, "data": None, "message": message, "errors": [error]}
+    return {
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"},
+                "examples": {code.replace("_", ""): {"value": body, "summary": code}},
+            }
+        },
+        "description": message,
+    }
+
+
+WRITE_LIMIT = _error_response(
+    429,
+    "TOO_MANY_ATTEMPTS",
+    "Request was throttled. Expected available in 12 seconds. (API_WRITE_RATE_PER_USER, or "
+    "API_ANON_RATE_PER_IP without a token; Retry-After gives the seconds to wait.)",
+)
+BODY_TOO_LARGE = _error_response(413, "PAYLOAD_TOO_LARGE", "The body is larger than 2621440 bytes.")
+NOT_JSON = _error_response(
+    415, "UNSUPPORTED_MEDIA_TYPE", 'Unsupported media type "text/plain" in request.'
+)
+
+# Which operation can act on what another one created, for clients and for schemathesis'
+# stateful tests (tests/security/test_fuzz_api.py): operationId -> (201 answer, links).
+LINKS: dict[str, dict[str, dict[str, Any]]] = {
+    "actions_record": {
+        "UpdateResult": {
+            "operationId": "actions_update_result",
+            "parameters": {"id": "$response.body#/data/id"},
+            "description": "Change the result of the action just recorded.",
+        },
+        "ListCustomerActions": {
+            "operationId": "actions_for_customer",
+            "parameters": {"cif": "$response.body#/data/cif"},
+            "description": "The customer's actions, the new one included.",
+        },
+    },
+    "agents_create": {
+        "UpdateAgent": {
+            "operationId": "agents_update",
+            "parameters": {"agent_id": "$response.body#/data/id"},
+            "description": "Change the agent just created.",
+        },
+        "AgentPerformance": {
+            "operationId": "agents_performance_retrieve",
+            "parameters": {"agent_id": "$response.body#/data/id"},
+            "description": "The new agent's performance.",
+        },
+    },
+    "assignments_create": {
+        "UpdateAssignment": {
+            "operationId": "assignments_update",
+            "parameters": {"assignment_id": "$response.body#/data/id"},
+            "description": "Reassign the customer of the assignment just made.",
+        },
+        "AssignmentHistory": {
+            "operationId": "assignments_history_retrieve",
+            "parameters": {"cif": "$response.body#/data/cif"},
+            "description": "The customer's assignment history, the new version included.",
+        },
+    },
+    "cases_create": {
+        "CaseStatus": {
+            "operationId": "cases_status_retrieve",
+            "parameters": {"cif": "$response.body#/data/cif"},
+            "description": "The customer's case status after this status input.",
+        },
+    },
+}
+
+
+def document_limits_and_links(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the answers every write may give besides its own
+    (429 over the write limits; 413 and 415 for a body too large or not JSON) and the links
+    from each create operation's 201 to the operations that use what it created."""
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.get("responses", {})
+            if method != "get":
+                responses.setdefault("429", WRITE_LIMIT)
+            if "requestBody" in operation:
+                responses.setdefault("413", BODY_TOO_LARGE)
+                responses.setdefault("415", NOT_JSON)
+            links = LINKS.get(operation.get("operationId", ""))
+            if links and "201" in responses:
+                responses["201"]["links"] = links
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

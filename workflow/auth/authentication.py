@@ -15,7 +15,9 @@ from workflow.errors import Unauthenticated
 def actor_from_token(token: str) -> Actor:
     """The actor behind an access token whose session still exists."""
     claims = tokens.decode(token)
-    session = sessions.get_session(str(claims["sessionId"]))
+    session, deactivated = sessions.get_session_of_user(
+        str(claims["sessionId"]), str(claims["sub"])
+    )
     if session is None:
         raise Unauthenticated("The session has ended; log in again.", code="SESSION_REVOKED")
     if str(session.get("userId")) != str(claims["sub"]):
@@ -26,6 +28,10 @@ def actor_from_token(token: str) -> Actor:
         raise Unauthenticated(
             "Invalid token: sub is not a user id.", code="INVALID_TOKEN"
         ) from None
+    if deactivated:
+        raise Unauthenticated(
+            "The user has been deactivated; the session has ended.", code="SESSION_REVOKED"
+        )
     roles = session.get("roles") or claims.get("roles") or []
     return Actor(
         username=str(session.get("username") or claims["username"]),

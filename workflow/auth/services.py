@@ -115,9 +115,13 @@ def refresh(*, refresh_token: str) -> IssuedTokens:
     """New access and refresh tokens for a live session; each refresh token works once."""
     claims = tokens.decode(refresh_token, refresh=True)
     session_id = str(claims["sessionId"])
-    session = sessions.get_session(session_id)
+    session, deactivated = sessions.get_session_of_user(session_id, str(claims["sub"]))
     if session is None or str(session.get("userId")) != str(claims["sub"]):
         raise Unauthenticated("The session has ended; log in again.", code="SESSION_REVOKED")
+    if deactivated:
+        raise Unauthenticated(
+            "The user has been deactivated; the session has ended.", code="SESSION_REVOKED"
+        )
     if session.get("refreshJti") != claims["jti"]:
         # A refresh token used twice may have been stolen: end the session.
         sessions.delete_session(session_id)

@@ -3,6 +3,12 @@
 A session is JSON ``{userId, username, roles, permissions, ...}``; a token whose session is
 gone has been revoked. Keys are written without the cache's key prefix so that the auth
 service and this service see the same sessions.
+
+A user deactivated in the auth service (``auth-service.user.deactivated``, or
+``user.updated`` with ``isActive: false``, consumed by ``kafka_bridge.handlers.users``) is
+marked at ``workflow:user-deactivated:<userId>`` until an event reactivates them: every token
+of theirs is refused, whatever sessions the auth service has not yet removed. The marker is
+read with the session, in the same round trip.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from redis.exceptions import RedisError
 from workflow.errors import DomainError
 
 KEY_PREFIX = "auth:session:"
+DEACTIVATED_PREFIX = "workflow:user-deactivated:"
 
 
 class SessionStoreUnavailable(DomainError):
@@ -36,6 +43,32 @@ def get_session(session_id: str) -> dict[str, Any] | None:
         raw = _redis().get(KEY_PREFIX + session_id)
     except RedisError as exc:
         raise SessionStoreUnavailable("The session store is unavailable; try again.") from exc
+    return _decode(raw)
+
+
+def get_session_of_user(session_id: str, user_id: str) -> tuple[dict[str, Any] | None, bool]:
+    """The session's JSON (None when gone) and whether the user is marked deactivated."""
+    try:
+        raw, deactivated = _redis().mget([KEY_PREFIX + session_id, DEACTIVATED_PREFIX + user_id])
+    except RedisError as exc:
+        raise SessionStoreUnavailable("The session store is unavailable; try again.") from exc
+    return _decode(raw), deactivated is not None
+
+
+def mark_user_deactivated(user_id: str) -> None:
+    """Refuse every token of the user from now on (until :func:`clear_user_deactivated`).
+
+    A Redis failure is raised as is (``RedisError``), not as a domain error: the Kafka handler
+    calling this retries the event instead of dead-lettering it."""
+    _redis().set(DEACTIVATED_PREFIX + user_id, "1")
+
+
+def clear_user_deactivated(user_id: str) -> None:
+    """Accept the user's tokens again (reactivated in the auth service)."""
+    _redis().delete(DEACTIVATED_PREFIX + user_id)
+
+
+def _decode(raw: Any) -> dict[str, Any] | None:
     if raw is None:
         return None
     try:
