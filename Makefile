@@ -70,8 +70,7 @@ wrk:
 ## Soak (soak/README.md): 10 minutes, 32 clients, a fault every minute, exact reconciliation
 ## and memory per process. SOAK_ARGS="--duration 60 --fault-every 20" is the CI version.
 soak: $(STAMP)
-	API_WRITE_RATE_PER_USER=$${API_WRITE_RATE_PER_USER:-off} API_ANON_RATE_PER_IP=$${API_ANON_RATE_PER_IP:-off} \
-		$(BIN)/python soak/soak.py $(SOAK_ARGS)
+	$(BIN)/python soak/soak.py $(SOAK_ARGS)
 
 ## The fault tests at full length: broker down a whole minute, a stream of 10,000 events.
 faults-long: $(STAMP)

@@ -301,6 +301,10 @@ class System:
             "GUNICORN_THREADS": str(self.web_threads),
             "DB_CONN_MAX_AGE": "60",
             "PYTHONUNBUFFERED": "1",
+            # The fault tests' and the soak's clients write as one user far beyond a person's
+            # rate: the write limits (README) would answer 429s they do not expect.
+            "API_WRITE_RATE_PER_USER": os.environ.get("API_WRITE_RATE_PER_USER", "off"),
+            "API_ANON_RATE_PER_IP": os.environ.get("API_ANON_RATE_PER_IP", "off"),
         }
 
     def manage(self, *args: str, timeout: float = 300) -> str:
