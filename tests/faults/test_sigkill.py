@@ -1,5 +1,5 @@
 """SIGKILL of the consumer, of the lane worker mid-task and of the relay mid-batch, at seeded
-random moments during a stream of payment events (``FAULTS_STREAM``, 1,000 here, 10,000 in
+random moments during a stream of payment events (``FAULTS_STREAM``, 500 here, 10,000 in
 ``make faults-long``) while the API records actions: afterwards every event is applied exactly
 once (row count and amount checksum equal to the input), none is left unapplied, the DLQ holds
 exactly the deliberately poisoned ones, and every outbox event reached the broker."""
@@ -29,7 +29,7 @@ from tests.kafka_bridge.events import payment_event
 # inbox, which lane workers drain (tests/kafka_bridge/test_inbox.py reproduces it step by step).
 pytestmark = pytest.mark.slow
 
-STREAM = int(os.environ.get("FAULTS_STREAM", "1000"))
+STREAM = int(os.environ.get("FAULTS_STREAM", "500"))
 SEED = int(os.environ.get("FAULTS_SEED", "20261"))
 GROUP = CONSUMER_GROUPS["payment"][0]
 VICTIMS = ("consumer", "events", "relay")
