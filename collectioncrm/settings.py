@@ -272,6 +272,10 @@ KAFKA_CUSTOMER_UPDATED_TOPIC = env_str(
 )
 KAFKA_LOAN_UPDATED_TOPIC = env_str("KAFKA_LOAN_UPDATED_TOPIC", "bank-sync-service.loan.updated")
 KAFKA_HANDLER_RETRY_SECONDS = env_float("KAFKA_HANDLER_RETRY_SECONDS", 0.5, minimum=0.0)
+# Consumed events wait in workflow_service.event_inbox until a lane worker applies them; a row
+# older than this (its Celery task was lost with a killed worker) is dispatched again by the
+# consumer. Longer than a lane usually takes to reach an event, or tasks are sent twice (no harm).
+KAFKA_INBOX_REDISPATCH_SECONDS = env_float("KAFKA_INBOX_REDISPATCH_SECONDS", 60.0, minimum=0.0)
 KAFKA_DELIVERY_TIMEOUT_MS = env_int("KAFKA_DELIVERY_TIMEOUT_MS", 30_000, minimum=1_000)
 # Real-cluster defaults (librdkafka's); the embedded broker's own values come from the dev
 # stack (collectioncrm.devstack), which sets these variables when it provides the broker.

@@ -6,6 +6,8 @@
   other consumed topics (``topics.TOPIC_SETTINGS``).
 - ``KAFKA_EVENT_LANES`` (4): Celery queues ``kafka-events-0..N-1`` keeping each key in order.
 - ``KAFKA_HANDLER_MAX_ATTEMPTS`` (5): attempts of a failing handler before dead-lettering.
+- ``KAFKA_INBOX_REDISPATCH_SECONDS`` (60): age of an inbox row after which the consumer sends its
+  event's task again (a hand-off lost between Redis and a killed lane worker; kafka_bridge.inbox).
 - ``KAFKA_HANDLER_RETRY_SECONDS`` (0.5): first pause between attempts (doubles, max 30 s).
 - ``KAFKA_DELIVERY_TIMEOUT_MS`` (30000): how long the producer keeps trying one message.
 - ``KAFKA_SESSION_TIMEOUT_MS`` (45000; the embedded broker: 6000): consumer group session timeout.
@@ -52,6 +54,10 @@ def event_lanes() -> int:
 
 def handler_max_attempts() -> int:
     return _int("KAFKA_HANDLER_MAX_ATTEMPTS", 5, minimum=1)
+
+
+def inbox_redispatch_seconds() -> float:
+    return _float("KAFKA_INBOX_REDISPATCH_SECONDS", 60.0, minimum=0.0)
 
 
 def handler_retry_seconds() -> float:

@@ -3,17 +3,23 @@
 One :class:`EventConsumer` serves one consumer group. Each step reads a batch and handles the
 messages in order. A message that is not JSON, or fails its topic's schema, goes to
 ``<topic>.dlq``. A message whose event type its handler does not take is skipped (logged).
-Every other message becomes a ``kafka_bridge.tasks.handle_event`` task on the lane queue of its
-key (:mod:`kafka_bridge.lanes`).
+Every other message is recorded in the inbox (:mod:`kafka_bridge.inbox`, a PostgreSQL table) and
+becomes a ``kafka_bridge.tasks.handle_event`` task on the lane queue of its key
+(:mod:`kafka_bridge.lanes`) naming its inbox row.
 
 Offsets are committed synchronously after the batch, and only up to messages that were handed
-off, dead-lettered or skipped. That is at-least-once delivery: after a crash, messages handed off
-but not yet committed come again, and the task finds their event id already claimed.
+off (recorded in the inbox and sent to Celery), dead-lettered or skipped. That is at-least-once
+delivery: after a crash, messages handed off but not yet committed come again, keep their inbox
+row, and the task finds their event id already claimed. A Celery task can still be lost after the
+commit (kombu's Redis transport pops a task before it records it as unacknowledged, so a lane
+worker killed in between loses it): its event stays in the inbox, and every
+``KAFKA_INBOX_REDISPATCH_SECONDS`` / 2 the consumer sends a task again for the keys of its topics
+with a row older than that.
 
-When a hand-off fails (Redis down) or a dead letter is not acknowledged (Kafka down), the message
-is not committed. The consumer seeks its partition back to that message, pauses (0.5 s doubling
-to 30 s) and tries again, so nothing is skipped or reordered. librdkafka reconnects to the broker
-by itself; kombu reconnects to Redis on the next hand-off.
+When a hand-off fails (PostgreSQL or Redis down) or a dead letter is not acknowledged (Kafka
+down), the message is not committed. The consumer seeks its partition back to that message,
+pauses (0.5 s doubling to 30 s) and tries again, so nothing is skipped or reordered. librdkafka
+reconnects to the broker by itself; kombu reconnects to Redis on the next hand-off.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from kafka_bridge import lanes, registry
+from kafka_bridge import conf, inbox, lanes, registry
 from kafka_bridge.clients import header_text, make_consumer
 from kafka_bridge.dlq import DeadLetterError, dead_letter_message
 from workflow.runloop import StopFlag
@@ -62,8 +68,10 @@ def celery_hand_off(
     partition: int | None,
     offset: int | None,
     queue: str,
+    inbox_id: int | None = None,
 ) -> None:
-    """Send the event to its lane; returns once the Celery broker accepted the task."""
+    """Send the event (its inbox row ``inbox_id``) to its lane; returns once the Celery broker
+    accepted the task."""
     from kafka_bridge.tasks import handle_event
 
     handle_event.apply_async(
@@ -74,6 +82,7 @@ def celery_hand_off(
             "headers": headers,
             "partition": partition,
             "offset": offset,
+            "inbox_id": inbox_id,
         },
         queue=queue,
         # The worker's log lines of this event carry its id as request_id (workflow.request_id).
@@ -83,7 +92,10 @@ def celery_hand_off(
         # What Celery logs and shows for the task: where the event came from, not its payload
         # (customer data stays out of the logs, and repr-ing payloads costs time).
         argsrepr="()",
-        kwargsrepr=f"{{'topic': {topic!r}, 'partition': {partition}, 'offset': {offset}}}",
+        kwargsrepr=(
+            f"{{'topic': {topic!r}, 'partition': {partition}, 'offset': {offset}, "
+            f"'inbox_id': {inbox_id}}}"
+        ),
     )
 
 
@@ -94,6 +106,7 @@ class ConsumerStats:
     dead_lettered: int = 0
     handoff_failures: int = 0
     commits: int = 0
+    redispatched: int = 0
 
 
 def _decode(value: str | bytes | None) -> str | None:
@@ -128,6 +141,7 @@ class EventConsumer:
         self._paused_until = 0.0
         self._pause = 0.0
         self._last_report = time.monotonic()
+        self._last_sweep = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -205,6 +219,7 @@ class EventConsumer:
             else:
                 self.stats.dead_lettered += 1
         self._commit()
+        self._sweep_inbox()
         self._report()
         return handled
 
@@ -240,7 +255,20 @@ class EventConsumer:
             return self._dead_letter(message, "invalid event: " + "; ".join(errors))
         key = _decode(message.key())
         headers = header_text(message)
+        ordering_key = registration.ordering_key(payload, key)
         try:
+            # Durable first: once the row is committed the event cannot be lost, whatever
+            # becomes of the Celery task.
+            inbox_id = inbox.record(
+                event_id=registration.event_id(payload),
+                topic=topic,
+                key=key,
+                ordering_key=ordering_key,
+                partition=message.partition(),
+                offset=message.offset(),
+                payload=payload,
+                headers=headers,
+            )
             self.dispatch(
                 topic=topic,
                 key=key,
@@ -248,11 +276,45 @@ class EventConsumer:
                 headers=headers,
                 partition=message.partition(),
                 offset=message.offset(),
-                queue=lanes.lane_queue(registration.ordering_key(payload, key)),
+                queue=lanes.lane_queue(ordering_key),
+                inbox_id=inbox_id,
             )
         except Exception as exc:
             raise HandoffFailed(f"{type(exc).__name__}: {exc}") from exc
         return HANDED_OFF
+
+    def _sweep_inbox(self) -> None:
+        """Send a task again for the keys whose inbox rows waited longer than
+        ``KAFKA_INBOX_REDISPATCH_SECONDS`` (their task was lost); at most every half of that."""
+        now = time.monotonic()
+        older_than = conf.inbox_redispatch_seconds()
+        if now - self._last_sweep < max(older_than / 2, 0.5):
+            return
+        self._last_sweep = now
+        try:
+            rows = inbox.claim_stale(self.topic_names, older_than=older_than)
+            for row in rows:
+                self.dispatch(
+                    topic=row.topic,
+                    key=row.key,
+                    payload=row.payload,
+                    headers=row.headers,
+                    partition=row.partition,
+                    offset=row.offset,
+                    queue=lanes.lane_queue(row.ordering_key),
+                    inbox_id=row.id,
+                )
+                self.stats.redispatched += 1
+        except Exception as exc:  # PostgreSQL or Redis down: the next sweep tries again
+            logger.warning("inbox sweep failed: %s", exc, extra={"group": self.group_id})
+            return
+        if rows:
+            logger.warning(
+                "%s event(s) waited in the inbox over %.0f s; their tasks were sent again",
+                len(rows),
+                older_than,
+                extra={"group": self.group_id, "keys": len(rows)},
+            )
 
     def _dead_letter(self, message: Message, error: str) -> str:
         try:

@@ -9,6 +9,11 @@ This is the body of the Celery task ``kafka_bridge.tasks.handle_event``. Outcome
   kept failing for ``KAFKA_HANDLER_MAX_ATTEMPTS`` attempts; the event was queued for
   ``<topic>.dlq``.
 
+An event recorded in the consumer's inbox (:mod:`kafka_bridge.inbox`; the task names its row)
+is applied by :func:`apply_inbox`: the rows of its ordering key up to it, oldest first, each row
+deleted in the transaction that applies or dead-letters its event. A row already gone means
+another task handled the event: ``duplicate``.
+
 Retries happen inside the task, with a doubling pause (``KAFKA_HANDLER_RETRY_SECONDS``, capped at
 30 s), so the lane stays blocked meanwhile and the key's later events cannot overtake it. While
 the database is unreachable the task waits and tries again without counting attempts: an outage
@@ -32,7 +37,7 @@ from typing import Any, TypeVar
 from celery.worker import state as worker_state
 from django.db import InterfaceError, OperationalError, connection, transaction
 
-from kafka_bridge import conf, registry
+from kafka_bridge import conf, inbox, registry
 from kafka_bridge.dlq import dead_letter_event
 from kafka_bridge.idempotency import claim_event
 from kafka_bridge.registry import EventMeta, EventRejected
@@ -106,15 +111,19 @@ def apply_event(
     headers: Mapping[str, str] | None = None,
     partition: int | None = None,
     offset: int | None = None,
+    inbox_id: int | None = None,
 ) -> str:
-    """Apply one validated event (see the module docstring); return the outcome."""
+    """Apply one validated event (see the module docstring); return the outcome. With
+    ``inbox_id``, the event's inbox row is deleted in the transaction that applies or
+    dead-letters it, and an event whose row is gone already is a ``duplicate``."""
     headers = dict(headers or {})
     dlq_headers = dict(headers)  # + the event id, so that the dead letter names its event
 
-    def to_dlq(error: str) -> str:
-        _while_database_is_down(
-            "dead-lettering an event",
-            lambda: dead_letter_event(
+    def dead_letter_once(error: str) -> str:
+        with transaction.atomic():
+            if inbox_id is not None and not inbox.take(inbox_id):
+                return DUPLICATE
+            dead_letter_event(
                 topic=topic,
                 key=key,
                 payload=payload,
@@ -122,9 +131,11 @@ def apply_event(
                 partition=partition,
                 offset=offset,
                 error=error,
-            ),
-        )
-        return DEAD_LETTERED
+            )
+            return DEAD_LETTERED
+
+    def to_dlq(error: str) -> str:
+        return _while_database_is_down("dead-lettering an event", lambda: dead_letter_once(error))
 
     registration = registry.for_topic(topic)
     if registration is None:
@@ -152,6 +163,8 @@ def apply_event(
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_CLASS, ordering_key]
                 )
+            if inbox_id is not None and not inbox.take(inbox_id):
+                return DUPLICATE
             if not claim_event(event_id, topic):
                 return DUPLICATE
             registration.func(payload, meta)
@@ -187,3 +200,26 @@ def apply_event(
             extra={"topic": topic, "event_id": str(event_id), "key": ordering_key},
         )
         return outcome
+
+
+def apply_inbox(inbox_id: int) -> str:
+    """Apply the inbox rows of ``inbox_id``'s ordering key up to and including it, oldest first
+    (an older row is one whose own task was lost); return the outcome of the last one, or
+    ``duplicate`` when the row is gone (an earlier task of the key applied it)."""
+    outcome = DUPLICATE
+    while True:
+        rows = _while_database_is_down(
+            f"reading inbox row {inbox_id}", lambda: inbox.pending_through(inbox_id)
+        )
+        for row in rows:
+            outcome = apply_event(
+                topic=row.topic,
+                key=row.key,
+                payload=row.payload,
+                headers=row.headers,
+                partition=row.partition,
+                offset=row.offset,
+                inbox_id=row.id,
+            )
+        if not rows or rows[-1].id == inbox_id:
+            return outcome

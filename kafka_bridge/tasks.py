@@ -17,7 +17,7 @@ from django.db import close_old_connections, connection
 
 from kafka_bridge import idempotency, relay
 from kafka_bridge.clients import make_producer
-from kafka_bridge.processing import apply_event
+from kafka_bridge.processing import apply_event, apply_inbox
 from workflow import outbox
 
 logger = logging.getLogger(__name__)
@@ -32,14 +32,19 @@ def handle_event(
     headers: dict[str, str],
     partition: int | None = None,
     offset: int | None = None,
+    inbox_id: int | None = None,
 ) -> str:
     """Apply one validated event of ``topic``: idempotent on its event id, retried in place,
-    dead-lettered (through the outbox) when it can never succeed."""
+    dead-lettered (through the outbox) when it can never succeed. With ``inbox_id`` (every task
+    the consumer sends), the event is read from its inbox row, after the older rows of its key
+    (kafka_bridge.inbox); tasks queued without one apply the payload they carry."""
     # Django's per-request connection upkeep (CONN_MAX_AGE, health checks, broken connections),
     # for workers that keep connections between tasks (CELERY_DB_REUSE_MAX). Not inside a
     # transaction (an eager call from a caller's transaction must keep its connection).
     if not connection.in_atomic_block:
         close_old_connections()
+    if inbox_id is not None:
+        return apply_inbox(inbox_id)
     return apply_event(
         topic=topic,
         key=key,

@@ -291,6 +291,7 @@ class System:
             "KAFKA_HANDLER_RETRY_SECONDS": "0.05",
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_VISIBILITY_TIMEOUT_SECONDS": "10",
+            "KAFKA_INBOX_REDISPATCH_SECONDS": "5",
             "SECRET_KEY": "faults-secret-key-" + "x" * 40,
             "JWT_SECRET": "faults-jwt-secret-of-at-least-32-bytes",
             "LOG_LEVEL": os.environ.get("FAULTS_LOG_LEVEL", "WARNING"),

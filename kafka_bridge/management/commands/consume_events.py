@@ -49,12 +49,15 @@ def _record_lag(consumers: list[EventConsumer]) -> None:
 class Command(BaseCommand):
     help = (
         "Consume the user, bank and payment topics (DESIGN.md §5), one consumer group each. "
-        "Every message is parsed and validated against its topic's schema. Valid ones become "
+        "Every message is parsed and validated against its topic's schema. Valid ones are "
+        "recorded in the inbox (workflow_service.event_inbox) and become "
         "kafka_bridge.tasks.handle_event Celery tasks on the lane queue of their key "
         "(kafka-events-N). Invalid ones go to <topic>.dlq with a dlq-error header. Event types "
         "a handler does not take are skipped. An offset is committed only after its message was "
-        "handed off, dead-lettered or skipped. If Redis or Kafka is unavailable, the message is "
-        "read again after a pause. Topics without a registered handler are not subscribed, so "
+        "handed off, dead-lettered or skipped. If PostgreSQL, Redis or Kafka is unavailable, the "
+        "message is read again after a pause. Inbox rows older than "
+        "KAFKA_INBOX_REDISPATCH_SECONDS (a task lost with a killed worker) are sent again. "
+        "Topics without a registered handler are not subscribed, so "
         "their messages wait in Kafka. SIGTERM/SIGINT: finish the message in hand, commit, "
         "leave the group. Lane queues need workers that run one task at a time, e.g.: "
         f"{lanes.worker_command()}"
