@@ -135,10 +135,20 @@ def test_the_ledger_lists_blocked_attempts_and_overrides_per_team(supervisor: Cl
 
     now = timezone.now()
     ContactAttempt.objects.create(
-        cif="CIFBLOCKNORTH1", status="REFUSED", rule="CUSTOMER_1D", team="North", attempted_at=now, **common
+        cif="CIFBLOCKNORTH1",
+        status="REFUSED",
+        rule="CUSTOMER_1D",
+        team="North",
+        attempted_at=now,
+        **common,
     )
     ContactAttempt.objects.create(
-        cif="CIFBLOCKSOUTH2", status="REFUSED", rule="TIME_WINDOW", team="South", attempted_at=now, **common
+        cif="CIFBLOCKSOUTH2",
+        status="REFUSED",
+        rule="TIME_WINDOW",
+        team="South",
+        attempted_at=now,
+        **common,
     )
     ContactAttempt.objects.create(
         cif="CIFOVERRIDE3",
