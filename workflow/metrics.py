@@ -192,6 +192,34 @@ class PromiseMismatchCollector(Collector):
         )
 
 
+class InboxCollector(Collector):
+    """Consumed events recorded in the inbox and not yet applied (``kafka_bridge.inbox``), read
+    when scraped: a backlog that grows or ages means the lane workers are down or behind."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*),"
+                    " COALESCE(EXTRACT(EPOCH FROM LOCALTIMESTAMP - min(received_at)), 0)"
+                    " FROM workflow_service.event_inbox"
+                )
+                count, age = cursor.fetchone()
+        except DatabaseError as exc:
+            logger.warning("inbox metrics unavailable", extra={"error": str(exc)})
+            return
+        yield GaugeMetricFamily(
+            "workflow_inbox_pending_events",
+            "Consumed events whose offset is committed, recorded in the inbox, not yet applied.",
+            value=float(count),
+        )
+        yield GaugeMetricFamily(
+            "workflow_inbox_oldest_pending_age_seconds",
+            "Age of the oldest inbox event not yet applied (0 when none).",
+            value=max(0.0, float(age)),
+        )
+
+
 def registry() -> CollectorRegistry:
     """What one scrape reports: every process's samples, plus the database-read gauges."""
     scrape = CollectorRegistry()
@@ -209,6 +237,7 @@ def registry() -> CollectorRegistry:
     scrape.register(OutboxCollector())
     scrape.register(ConsumerLagCollector())
     scrape.register(PromiseMismatchCollector())
+    scrape.register(InboxCollector())
     return scrape
 
 

@@ -80,6 +80,22 @@ def test_the_outbox_backlog_and_its_oldest_age_are_reported(client: Client, toke
 
 
 @pytest.mark.django_db
+def test_the_inbox_backlog_and_its_oldest_age_are_reported(client: Client, token: str) -> None:
+    from django.db import connection
+
+    assert _scrape(client)[("workflow_inbox_pending_events", ())] == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO workflow_service.event_inbox"
+            " (event_id, topic, ordering_key, payload, received_at)"
+            " VALUES (gen_random_uuid(), 't', 'k', '{}', LOCALTIMESTAMP - interval '90 seconds')"
+        )
+    samples = _scrape(client)
+    assert samples[("workflow_inbox_pending_events", ())] == 1
+    assert samples[("workflow_inbox_oldest_pending_age_seconds", ())] >= 89
+
+
+@pytest.mark.django_db
 def test_unreviewed_currency_mismatches_of_promises_are_counted(client: Client, token: str) -> None:
     from promises.mismatches import mismatches_review
     from promises.models import PromiseCurrencyMismatch
