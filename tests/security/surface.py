@@ -18,6 +18,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from agents.models import Agent
 from assignments.models import CustomerAgent
+from contacts.services import contact_attempt_override
 from promises.services import promise_make
 from tests.api import login_as
 from tests.factories import (
@@ -189,11 +190,16 @@ class World:
     promise_id: str
     assignment_id: str
     refresh_token: str
+    reservation_id: str  # an unused contact reservation of the caller
 
     def path_value(self, operation: Operation, name: str) -> str:
         """A value of path parameter ``name`` that addresses an existing row."""
         if name == "id":
-            return self.promise_id if "/promises/" in operation.path else self.action_id
+            if "/promises/" in operation.path:
+                return self.promise_id
+            if "/contact-attempts/" in operation.path:
+                return self.reservation_id
+            return self.action_id
         values = {
             "agentId": str(self.agent.id),
             "agent_id": str(self.agent.id),
@@ -298,6 +304,15 @@ def build_world() -> World:
         promised_date=business_today(),
     )
     assignment = CustomerAgent.objects.get(customer_id=cif, is_current=True)
+    # An override is a reservation at any hour of the day the suite runs (a plain one would be
+    # refused outside the customer's calling window).
+    reservation = contact_attempt_override(
+        actor=Actor(username=caller.username, user_id=caller.id, roles=frozenset({"ADMIN"})),
+        cif=cif,
+        channel="EMAIL",
+        contact_point="release@bank.test",
+        reason="A reservation for the release operation.",
+    )
     token, _ = login_as(caller)
     issued = auth_services.login(username=caller.username, password=TEST_PASSWORD, ip="10.9.9.9")
     return World(
@@ -312,4 +327,5 @@ def build_world() -> World:
         promise_id=str(promise.id),
         assignment_id=str(assignment.id),
         refresh_token=issued.refresh_token,
+        reservation_id=str(reservation.attempt_id),
     )

@@ -16,6 +16,7 @@ from workflow.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+MAX_SQL_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET and LIMIT are bigints
 TOTAL = "page_total_items"  # the annotation carrying the list's total on each row
 
 
@@ -71,6 +72,10 @@ class EnvelopePagination(BasePagination):
         if not isinstance(queryset, QuerySet):
             self.total_items = len(queryset)
             return list(queryset[offset : offset + self.page_size])
+        if offset + self.page_size > MAX_SQL_OFFSET:
+            # Past any table's end (and beyond SQL's bigint OFFSET): an empty page, counted.
+            self.total_items = queryset.count()
+            return []
         if queryset.query.distinct or queryset.query.combinator or queryset.query.group_by:
             # A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.
             self.total_items = queryset.count()

@@ -72,7 +72,8 @@ SUPERVISOR_PERMISSIONS = (
     "contacts.change_contacthold",
     "contacts.view_contactattempt",
     # Promises to pay: types, promises (made in the admin, cancelled in bulk), the payments
-    # applied to them, the holiday calendar and the currency mismatches to review.
+    # applied to them, the holiday calendar (a wrong day is changed, never deleted) and the
+    # currency mismatches to review.
     "promises.view_promisetype",
     "promises.add_promisetype",
     "promises.change_promisetype",
@@ -82,7 +83,6 @@ SUPERVISOR_PERMISSIONS = (
     "promises.view_businessholiday",
     "promises.add_businessholiday",
     "promises.change_businessholiday",
-    "promises.delete_businessholiday",
     "promises.view_promisecurrencymismatch",
     "promises.change_promisecurrencymismatch",
 )
