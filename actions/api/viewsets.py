@@ -84,6 +84,9 @@ class ActionViewSet(GenericViewSet):
         "for_agent": Capability.READ_CUSTOMER_WORK,
         "result": Capability.EDIT_RESULTS,
     }
+    # A customer's or a loan's actions are few: the page carries its total (EnvelopePagination);
+    # an agent's run to thousands and keep the count apart.
+    count_in_page_actions = ("for_customer", "for_loan")
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
 

@@ -34,6 +34,8 @@ class CaseViewSet(GenericViewSet):
         "create": Capability.RECORD_WORK,
         "for_customer": Capability.READ_CUSTOMER_WORK,
     }
+    # One customer's case actions are few: the page carries its total (EnvelopePagination).
+    count_in_page_actions = ("for_customer",)
 
     def create(self, request: Request) -> Response:
         assert isinstance(request.user, Actor)

@@ -47,15 +47,18 @@ class EnvelopePagination(BasePagination):
 
     ``page`` (from 1) and ``pageSize`` (default 10, at most 100) are validated strictly: a bad
     value is a 400 naming the field, never silently clamped. A page past the last one is an
-    empty list, not an error. One query per page: the page's rows, each carrying the exact
-    total as ``COUNT(*) OVER ()`` (the database counts the rows it reads for the page anyway);
-    only a page past the last one, which has no row to carry it, costs a second query, the count.
+    empty list, not an error. Two queries per page: the count and the page's rows, each served by
+    an index (the page stops after its rows). A list whose rows are few by nature (one
+    customer's or one loan's, named by the view's ``count_in_page_actions``) is one query: the
+    page's rows carry the exact total as ``COUNT(*) OVER ()``. That reads every row of the list
+    before the first is returned, so it is never used where a list can be long (an agent's
+    actions at scale 1: p50 388 ms at 8 clients, against 59 ms with the count apart).
 
     A list action pages its queryset, serializes the rows with one serializer and hands the
     items under their key::
 
         rows = self.paginate_queryset(queryset)
-        return self.get_paginated_response({"agents": AgentOutput(rows, many=True).data})
+        return self.get_paginated_response({"agents": represent_many(AgentOutput, rows)})
 
     The response's ``data`` is that dict (its keys in their order) followed by ``pagination``.
     """
@@ -76,10 +79,14 @@ class EnvelopePagination(BasePagination):
             # Past any table's end (and beyond SQL's bigint OFFSET): an empty page, counted.
             self.total_items = queryset.count()
             return []
-        if queryset.query.distinct or queryset.query.combinator or queryset.query.group_by:
-            # A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.
+        short = getattr(view, "action", None) in getattr(view, "count_in_page_actions", ())
+        query = queryset.query
+        if not short or query.distinct or query.combinator or query.group_by:
+            # (A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.)
             self.total_items = queryset.count()
-            return list(queryset[offset : offset + self.page_size]) if self.total_items else []
+            if offset >= self.total_items:
+                return []
+            return list(queryset[offset : offset + self.page_size])
         rows = list(
             queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + self.page_size]
         )
