@@ -37,6 +37,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--sort", default="cumulative", help="pstats sort key: cumulative, tottime (cumulative)"
     )
     parser.add_argument("--limit", type=int, default=30, help="functions printed (30)")
+    parser.add_argument(
+        "--sql-width", type=int, default=160, help="characters of each statement shown (160)"
+    )
     parser.add_argument("--dump", help="also write the raw profile to this file (pstats)")
     parser.add_argument(
         "--no-profile", action="store_true", help="time only (no cProfile overhead), no table"
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             status = send(timed[0])
         print(f"one request ({timed[0].method} {timed[0].path}) answered {status}:")
         for query in one.captured_queries:
-            print(f"  {float(query['time']) * 1000:7.2f} ms  {query['sql'][:160]}")
+            print(f"  {float(query['time']) * 1000:7.2f} ms  {query['sql'][: args.sql_width]}")
         profiler = cProfile.Profile()
         with CaptureQueriesContext(connection) as captured:
             started, cpu = time.perf_counter(), time.process_time()
