@@ -148,8 +148,14 @@ def test_the_gate_never_lets_a_contact_break_the_policy(scenario: tuple) -> None
             if following is not None:
                 assert following > at
                 assert evaluate(policy, facts, channel=channel, party=party, at=following).allowed
+                # The second before, as an instant: wall-clock arithmetic would land in the
+                # hour a DST start skips (Santiago, 2026-09-06 00:59:59 does not exist).
                 before = evaluate(
-                    policy, facts, channel=channel, party=party, at=following - SECOND
+                    policy,
+                    facts,
+                    channel=channel,
+                    party=party,
+                    at=following.astimezone(dt.UTC) - SECOND,
                 )
                 assert not before.allowed
             continue
