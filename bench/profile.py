@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import sys
@@ -61,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     from bench import cases as case_module
+    from bench import queries
     from bench.database import BenchDatabase
+    from bench.load import Request
 
     by_name = {case.name: case for case in case_module.CASES}
     if args.case not in by_name:
@@ -75,17 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         requests = by_name[args.case].build(ctx, args.warm_up + args.requests)
         client = Client()
 
-        def send(request: object) -> int:
-            headers = {request.header: request.value} if request.header else {}  # type: ignore[attr-defined]
-            body = json.dumps(request.body) if request.body is not None else ""  # type: ignore[attr-defined]
-            response = client.generic(
-                request.method,  # type: ignore[attr-defined]
-                request.path,  # type: ignore[attr-defined]
-                data=body,
-                content_type="application/json",
-                headers=headers,
-            )
-            return int(response.status_code)
+        def send(request: Request) -> int:
+            return queries.send(client, request)
 
         for request in requests[: args.warm_up]:
             send(request)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bench.load import Request
+
+
+def send(client: Any, request: Request) -> int:
+    """Send ``request`` through the whole Django stack with the test ``client``; its status."""
+    headers = {request.header: request.value} if request.header else {}
+    body = json.dumps(request.body) if request.body is not None else ""
+    response = client.generic(
+        request.method, request.path, data=body, content_type="application/json", headers=headers
+    )
+    return int(response.status_code)
 
 
 def count(request: Request) -> tuple[int, int]:
@@ -13,15 +24,6 @@ def count(request: Request) -> tuple[int, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-    headers = {request.header: request.value} if request.header else {}
-    body = json.dumps(request.body) if request.body is not None else ""
     with CaptureQueriesContext(connection) as captured:
-        response = client.generic(
-            request.method,
-            request.path,
-            data=body,
-            content_type="application/json",
-            headers=headers,
-        )
-    return response.status_code, len(captured.captured_queries)
+        status = send(Client(), request)
+    return status, len(captured.captured_queries)
