@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import (
         CaptureQueriesContext,
+        override_settings,
         setup_test_environment,
         teardown_test_environment,
     )
@@ -73,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         database.open()
         ctx = case_module.context()
-        requests = by_name[args.case].build(ctx, args.warm_up + args.requests)
+        case = by_name[args.case]
+        requests = case.build(ctx, args.warm_up + args.requests)
         client = Client()
+        # The same settings as the web server the harness runs this case against.
+        policy = override_settings(CONTACT_POLICY_ENABLED=case.contact_policy)
+        policy.enable()
 
         def send(request: Request) -> int:
             return queries.send(client, request)
@@ -112,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             calls = stats.total_calls  # type: ignore[attr-defined]
             print(f"{calls / len(timed):.0f} Python function calls per request (deterministic)")
             pstats.Stats(profiler).strip_dirs().sort_stats(args.sort).print_stats(args.limit)
+        policy.disable()
     finally:
         database.close()
         teardown_test_environment()
