@@ -95,9 +95,27 @@ def is_complete(sizes: Sizes) -> bool:
         row = cursor.fetchone()
         if not (row and row[0]):
             return False
-        cursor.execute(f"SELECT version, sizes FROM {MARKER_TABLE}")
+        # Compared in SQL: Django's PostgreSQL backend reads jsonb as text, not as a dict.
+        cursor.execute(
+            f"SELECT version = %s AND sizes = %s::jsonb FROM {MARKER_TABLE}",
+            [DATASET_VERSION, _json(asdict(sizes))],
+        )
         row = cursor.fetchone()
-    return bool(row and row[0] == DATASET_VERSION and row[1] == asdict(sizes))
+    return bool(row and row[0])
+
+
+def mark_complete(sizes: Sizes) -> None:
+    """Record that this database holds a finished data set of these sizes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {MARKER_TABLE} (version int, sizes jsonb, generated_at timestamptz)"
+        )
+        cursor.execute(
+            f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s::jsonb, now())",
+            [DATASET_VERSION, _json(asdict(sizes))],
+        )
 
 
 def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation:
@@ -160,13 +178,7 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
         invalid = cursor.fetchone()[0]  # type: ignore[index]
         if invalid:
             raise RuntimeError(f"invalid indexes after the load: {invalid}")
-        cursor.execute(
-            f"CREATE TABLE {MARKER_TABLE} (version int, sizes jsonb, generated_at timestamptz)"
-        )
-        cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s::jsonb, now())",
-            [DATASET_VERSION, _json(asdict(sizes))],
-        )
+    mark_complete(sizes)
     echo(f"  generation total: {outcome.total:.1f} s")
     return outcome
 
