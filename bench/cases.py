@@ -245,10 +245,13 @@ def agents_link_user(ctx: Context, count: int) -> list[Request]:
 
 def actions_create(ctx: Context, count: int) -> list[Request]:
     """Agents record calls on their own customers' loans (sent as themselves), within the
-    contact policy's hours (``contact_cases.daytime_everywhere``)."""
+    contact policy's hours (``contact_cases.daytime_everywhere``) and caps."""
     contact_cases.daytime_everywhere()
     requests = []
-    for i, n in enumerate(ctx.customer_numbers(count)):
+    # Customers with room under the daily cap: a recorded call that breaches the policy costs
+    # two statements more (the flag and its event), and earlier runs of the same day (or of
+    # bench.profile) have called the same customers.
+    for i, n in enumerate(contact_cases.quiet_customers(ctx, count)):
         agent = ctx.call_agent_of(n)
         requests.append(
             Request(

@@ -58,23 +58,24 @@ def daytime_everywhere() -> str:
     return zone
 
 
-def _quiet_customers(ctx: Context, count: int) -> list[int]:
-    """Up to ``count`` customer numbers with fewer than 3 counted contacts in the last day."""
+def quiet_customers(ctx: Context, count: int) -> list[int]:
+    """Up to ``count`` customer numbers, at random, with fewer than 3 counted contacts in the
+    last day (drawn from all customers, so repeated runs on the same day never run short)."""
     from django.db import connection
 
-    numbers = ctx.customer_numbers(count * 2)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT cif FROM workflow_service.contact_attempts
-             WHERE cif = ANY(%s) AND attempted_at > (now() AT TIME ZONE 'UTC') - interval '1 day'
+             WHERE attempted_at > (now() AT TIME ZONE 'UTC') - interval '1 day'
                AND status IN ('RESERVED', 'CONSUMED', 'RECORDED')
              GROUP BY cif HAVING count(*) >= 3
-            """,
-            [[ctx.cif(n) for n in numbers]],
+            """
         )
         busy = {row[0] for row in cursor.fetchall()}
-    return [n for n in numbers if ctx.cif(n) not in busy][:count]
+    if not busy:
+        return ctx.customer_numbers(count)
+    return [n for n in ctx.customer_numbers(ctx.customers) if ctx.cif(n) not in busy][:count]
 
 
 def phone_of(n: int) -> str:
@@ -97,7 +98,7 @@ def contact_attempts_create(ctx: Context, count: int) -> list[Request]:
                 "contactPoint": phone_of(n),
             },
         )
-        for n in _quiet_customers(ctx, min(count, 5000))
+        for n in quiet_customers(ctx, min(count, 5000))
     ]
 
 
@@ -107,7 +108,7 @@ def actions_create_reserved(ctx: Context, count: int) -> list[Request]:
     from django.db import connection
 
     daytime_everywhere()
-    numbers = _quiet_customers(ctx, min(count, 1500))
+    numbers = quiet_customers(ctx, min(count, 1500))
     agents = {n: ctx.call_agent_of(n) for n in numbers}
     with connection.cursor() as cursor:
         cursor.execute(
