@@ -156,6 +156,15 @@ _database = dj_database_url.parse(
 _database.setdefault("OPTIONS", {})["options"] = (
     f"-c workflow.business_time_zone={BUSINESS_TIME_ZONE}"
 )
+# Server-side parameter binding lets psycopg prepare a statement after DB_PREPARE_THRESHOLD
+# executions on a connection, so PostgreSQL plans it once per connection instead of once per
+# request (planning the partitioned action_records costs more than running most statements).
+# 0 turns it off: client-side binding, nothing prepared (needed behind PgBouncer in
+# transaction mode before 1.21).
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)
+if DB_PREPARE_THRESHOLD:
+    _database["OPTIONS"]["server_side_binding"] = True
+    _database["OPTIONS"]["prepare_threshold"] = DB_PREPARE_THRESHOLD
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Dropping the bank's schemas (reversing the baseline migration) is never allowed in production.

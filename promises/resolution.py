@@ -59,11 +59,11 @@ WITH due AS (
 ), published AS (
     INSERT INTO workflow_service.outbox_events
         (event_id, topic, message_key, payload, headers, created_at)
-    SELECT o.event_id, %(topic)s, o.cif,
+    SELECT o.event_id, %(topic)s::text, o.cif,
            jsonb_build_object(
                'id', o.event_id::text,
-               'timestamp', %(timestamp)s,
-               'version', %(version)s,
+               'timestamp', %(timestamp)s::text,
+               'version', %(version)s::text,
                'promiseId', o.id::text,
                'cif', o.cif,
                'loanAccountNumber', o.loan_account_number,
@@ -76,7 +76,7 @@ WITH due AS (
                'tolerancePercent', o.tolerance_percent::text,
                'status', o.status,
                'paidAmount', o.paid_amount::text,
-               'resolvedAt', %(timestamp)s,
+               'resolvedAt', %(timestamp)s::text,
                'followUpDate', to_char(o.follow_up_date, 'YYYY-MM-DD'),
                'followUpAgentId', o.follow_up_agent_id::text
            ),
