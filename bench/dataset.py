@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import psycopg
+
 PASSWORD = "Bench#2026"
 DATASET_VERSION = 3
 MARKER_TABLE = "public.bench_dataset"
@@ -86,6 +88,16 @@ class Generation:
         }
 
 
+def script_cursor() -> psycopg.ClientCursor[Any]:
+    """A cursor on Django's connection that binds parameters on the client, so one ``execute``
+    may hold several statements (the data generators' steps). Django's own cursors bind on the
+    server once ``DB_PREPARE_THRESHOLD`` is on, and a prepared statement holds only one."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return psycopg.ClientCursor(connection.connection)
+
+
 def is_complete(sizes: Sizes) -> bool:
     """Whether this database already holds a finished data set of these sizes."""
     from django.db import connection
@@ -121,7 +133,6 @@ def mark_complete(sizes: Sizes) -> None:
 def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation:
     """Fill the (empty, migrated) database; print and return each step's duration."""
     import bcrypt
-    from django.db import connection
 
     outcome = Generation(sizes)
     today = _today()
@@ -148,7 +159,7 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
         f"{sizes.versions:,} assignment versions, {sizes.case_actions:,} case actions, "
         f"{sizes.payments:,} payments, {sizes.promises:,} pending and as many broken promises"
     )
-    with connection.cursor() as cursor:
+    with script_cursor() as cursor:  # the steps are several statements each
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET maintenance_work_mem = '256MB'")

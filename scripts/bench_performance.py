@@ -87,7 +87,7 @@ def _step(label: str, run: Callable[[], object]) -> float:
 
 
 def _fill(args: argparse.Namespace) -> None:
-    from django.db import connection as db
+    from bench.dataset import script_cursor
 
     agents, customers, rows = args.agents, args.customers, args.rows
     print(
@@ -95,7 +95,7 @@ def _fill(args: argparse.Namespace) -> None:
         f"{rows // 20} payments, {FIRST_DAY} .. {LAST_DAY}",
         flush=True,
     )
-    with db.cursor() as cursor:
+    with script_cursor() as cursor:
 
         def sql(statement: str, params: list[Any] | None = None) -> Callable[[], None]:
             return lambda: cursor.execute(statement, params)

@@ -73,8 +73,7 @@ def _timed(label: str, run: object) -> float:
 
 
 def _fill(args: argparse.Namespace) -> None:
-    from django.db import connection
-
+    from bench.dataset import script_cursor
     from workflow.business_time import business_today
 
     today = business_today()
@@ -85,7 +84,7 @@ def _fill(args: argparse.Namespace) -> None:
     )
 
     def fill() -> None:
-        with connection.cursor() as cursor:
+        with script_cursor() as cursor:
             cursor.execute(
                 """
                 INSERT INTO workflow_service.agents
