@@ -18,6 +18,8 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from agents.models import Agent
 from assignments.models import CustomerAgent
+from bench.contact_cases import noon_zone
+from contacts.policy_services import profile_set
 from contacts.services import contact_attempt_override
 from promises.services import promise_make
 from tests.api import login_as
@@ -294,6 +296,14 @@ def build_world() -> World:
     loan = LoanFactory()
     cif = loan.customer_id
     CustomerCaseFactory(customer=loan.customer, assigned_call_agent=agent)
+    # About noon in the customer's zone, whenever the suite runs: a reservation or an action
+    # is judged on its fields, never refused or flagged for the hour of the run.
+    profile_set(
+        cif=cif,
+        jurisdiction=None,
+        time_zone=noon_zone(dt.datetime.now(dt.UTC)),
+        actor=Actor(username="tests", roles=frozenset({"ADMIN"})),
+    )
     action = ActionRecordFactory(loan=loan, customer=loan.customer, agent=agent)
     promise = promise_make(
         actor=Actor(username="tests", roles=frozenset({"ADMIN"})),
