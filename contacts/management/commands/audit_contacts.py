@@ -26,8 +26,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="start", required=True, type=_date)
-        parser.add_argument("--to", dest="end", required=True, type=_date)
+        parser.add_argument(
+            "--from",
+            dest="start",
+            required=True,
+            type=_date,
+            metavar="YYYY-MM-DD",
+            help="first business day replayed",
+        )
+        parser.add_argument(
+            "--to",
+            dest="end",
+            required=True,
+            type=_date,
+            metavar="YYYY-MM-DD",
+            help="last business day replayed (inclusive)",
+        )
         parser.add_argument("--policy", help="CODE or CODE:VERSION (default: as recorded)")
         parser.add_argument("--csv", dest="csv_path", help="write one line per violation")
 
