@@ -167,15 +167,25 @@ def _http(
     from bench import contact_cases, load, queries, web
 
     ctx = case_module.context(echo=_echo)
-    _echo("queries per request (in-process, Django test client):")
+    _echo("queries per request (in-process, Django test client, a warm process):")
     counted: dict[str, float] = {}
     for case in selected:
-        sample = case.build(ctx, 40 if case.name == "mix" else 1)
+        sample = case.build(ctx, 40 if case.name == "mix" else 2)
         with override_settings(CONTACT_POLICY_ENABLED=case.contact_policy):
             outcomes = [queries.count(request) for request in sample]
         bad = [status for status, _ in outcomes if not 200 <= status < 300]
-        counted[case.name] = sum(n for _, n in outcomes) / len(outcomes)
-        _echo(f"  {case.name}: {counted[case.name]:g}" + (f" (status {bad})" if bad else ""))
+        # A single case counts its second request: the first fills the process's caches (the
+        # contact policy, a cached page), which a web worker does once, not per request.
+        warm = outcomes if case.name == "mix" else outcomes[1:] or outcomes
+        counted[case.name] = sum(n for _, n in warm) / len(warm)
+        first = outcomes[0][1] if outcomes else 0
+        notes = (
+            [f"first request {first}"] if case.name != "mix" and first != counted[case.name] else []
+        )
+        notes += [f"status {bad}"] if bad else []
+        _echo(
+            f"  {case.name}: {counted[case.name]:g}" + (f" ({'; '.join(notes)})" if notes else "")
+        )
         if bad:
             problems.append(f"{case.name}: in-process request answered {bad}")
     compare = (
