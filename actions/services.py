@@ -14,14 +14,14 @@ from actions.events import publish_action_recorded
 from actions.models import ActionRecord
 from agents.selectors import active_agent_for_actor
 from contacts.ledger_services import contact_action_result_changed
-from contacts.services import contact_record_action
+from contacts.services import contact_record_action, contact_recording_start
 from promises.services import PromiseTerms, promise_make_for_action
 from workflow import generations
 from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 from workflow.errors import Forbidden, NotFound, ValidationFailed
-from workflow.models import Customer, Loan
+from workflow.models import Loan
 from workflow.permissions import Access, Capability, grant
 from workflow.sentinels import UNSET, Unset
 
@@ -106,7 +106,17 @@ def action_record(
     check_action_date(action_date)
     _check_visit_location(visit_location, action_type=type)
 
-    if not Customer.objects.filter(cif=cif).exists():
+    # With the contact policy on, the statement that proves the customer exists also reads its
+    # contact facts and takes its locks (one statement where there were two).
+    contact = contact_recording_start(
+        cif=cif,
+        channel=type,
+        action_date=action_date,
+        attempt_id=contact_attempt_id,
+        party=party,
+        contact_point=contact_point,
+    )
+    if contact is None:
         raise NotFound(f"No customer with cif {cif}.", field="cif")
     loan = Loan.objects.filter(account_number=loan_account_number).only("customer").first()
     if loan is None:
@@ -149,6 +159,7 @@ def action_record(
         attempt_id=contact_attempt_id,
         party=party,
         contact_point=contact_point,
+        start=contact,
     )
     if promise is not None:
         promise_make_for_action(

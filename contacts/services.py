@@ -7,9 +7,12 @@
   locks, history, the ledger row; a refusal is written too, for the supervisors' lists);
 - :func:`contact_attempt_override` lets a supervisor allow, with a reason, what the policy
   refused (never a hold: lift or narrow the hold instead);
-- :func:`contact_record_action` is called by ``actions.services.action_record`` for every new
-  action: it consumes the reservation the action names, or records the contact and checks it
-  against the policy. A breach never refuses the record: it is flagged and published.
+- :func:`contact_recording_start` and :func:`contact_record_action` are called by
+  ``actions.services.action_record`` for every new action, before and after it writes the
+  action: the first proves the customer exists (with the policy on and no reservation named,
+  by the statement that reads its facts and takes its locks); the second consumes the
+  reservation the action names, or records the contact and checks it against the policy. A
+  breach never refuses the record: it is flagged and published.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from contacts.selectors import (
 from workflow.actors import Actor
 from workflow.checks import check_choice
 from workflow.errors import AgentNotFound, Conflict, Forbidden, NotFound, ValidationFailed
+from workflow.models import Customer
 from workflow.permissions import Capability, can
 
 CONTACT_POINT_MAX = 200
@@ -64,6 +68,15 @@ class GateAnswer:
     attempt_id: uuid.UUID | None = None
     expires_at: dt.datetime | None = None
     override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactStart:
+    """What :func:`contact_recording_start` read before the action is written."""
+
+    party: str
+    contact_point: str | None
+    facts: CustomerFacts | None  # read under the customer's locks; None: not read yet
 
 
 @dataclass(frozen=True)
@@ -325,6 +338,40 @@ SELECT history.customer_contacts, history.point_contacts FROM recorded, history
 """
 
 
+def contact_recording_start(
+    *,
+    cif: str,
+    channel: str,
+    action_date: dt.datetime,
+    attempt_id: uuid.UUID | None = None,
+    party: str | None = None,
+    contact_point: str | None = None,
+) -> ContactStart | None:
+    """The first step of recording a contact, before the action is written: None when there
+    is no customer ``cif``; ``ValidationFailed`` for a party or contact point the ledger cannot
+    take.
+
+    With the policy on and no reservation named, the statement that proves the customer exists
+    is the one that reads its facts and takes its advisory locks (``customer_facts``), so the
+    policy adds one statement to recording an action, not two; the locks are held from here to
+    the end of the caller's transaction. Otherwise it is a plain existence check.
+    """
+    party = party or Party.BORROWER
+    if not settings.CONTACT_POLICY_ENABLED or attempt_id is not None:
+        # Off: nothing recorded. A reservation is consumed by one UPDATE and needs the facts
+        # only when it lapsed (contact_record_action reads them then).
+        point = (
+            _check_request(channel=channel, party=party, contact_point=contact_point)
+            if settings.CONTACT_POLICY_ENABLED
+            else contact_point
+        )
+        exists = Customer.objects.filter(cif=cif).exists()
+        return ContactStart(party=party, contact_point=point, facts=None) if exists else None
+    point = _check_request(channel=channel, party=party, contact_point=contact_point)
+    facts = customer_facts(cif=cif, at=action_date, user_id=None, lock=True, contact_point=point)
+    return ContactStart(party=party, contact_point=point, facts=facts) if facts else None
+
+
 def contact_record_action(
     *,
     actor: Actor,
@@ -338,20 +385,27 @@ def contact_record_action(
     attempt_id: uuid.UUID | None = None,
     party: str | None = None,
     contact_point: str | None = None,
+    start: ContactStart | None = None,
 ) -> ContactRecord | None:
     """Record the party and contact point of a new action and check it against the policy.
 
-    Runs inside the caller's transaction (``action_record``'s). With ``attempt_id`` naming a
-    live reservation of the same customer and channel, it consumes it (one statement). Else
-    the contact is recorded as made without a reservation and checked as of ``action_date``
-    (two statements, under the customer's lock); a breach is flagged on the row and published
-    as ``contact.violation`` (two more). Never refuses for a policy reason. None, and nothing
-    done, when ``CONTACT_POLICY_ENABLED`` is off.
+    Runs inside the caller's transaction (``action_record``'s), after
+    :func:`contact_recording_start` (``start``: its party, contact point and facts). With
+    ``attempt_id`` naming a live reservation of the same customer and channel, it consumes it
+    (one statement). Else the contact is recorded as made without a reservation and checked as
+    of ``action_date`` (one statement when ``start`` read the facts under the customer's lock,
+    two otherwise); a breach is flagged on the row and published as ``contact.violation`` (two
+    more). Never refuses for a policy reason. None, and nothing done, when
+    ``CONTACT_POLICY_ENABLED`` is off.
     """
     if not settings.CONTACT_POLICY_ENABLED:
         return None
-    party = party or Party.BORROWER
-    point = _check_request(channel=channel, party=party, contact_point=contact_point)
+    if start is None:
+        party = party or Party.BORROWER
+        point = _check_request(channel=channel, party=party, contact_point=contact_point)
+        facts = None
+    else:
+        party, point, facts = start.party, start.contact_point, start.facts
     if attempt_id is not None:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -383,6 +437,7 @@ def contact_record_action(
         team=team,
         party=party,
         contact_point=point,
+        facts=facts,
     )
 
 
@@ -398,8 +453,9 @@ def _record_without_reservation(
     team: str | None,
     party: str,
     contact_point: str | None,
+    facts: CustomerFacts | None = None,
 ) -> ContactRecord | None:
-    row = customer_facts(
+    row = facts or customer_facts(
         cif=cif, at=action_date, user_id=None, lock=True, contact_point=contact_point
     )
     if row is None:
