@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import psycopg
+
 PASSWORD = "Bench#2026"
 DATASET_VERSION = 3
 MARKER_TABLE = "public.bench_dataset"
@@ -149,6 +151,9 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
         f"{sizes.payments:,} payments, {sizes.promises:,} pending and as many broken promises"
     )
     with connection.cursor() as cursor:
+        # A step is several statements with parameters, which server-side binding
+        # (DB_PREPARE_THRESHOLD) refuses: the steps bind their parameters client-side.
+        steps = psycopg.ClientCursor(connection.connection)
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET maintenance_work_mem = '256MB'")
@@ -157,7 +162,7 @@ def generate(sizes: Sizes, *, echo: Callable[[str], None] = print) -> Generation
                 if label == "action records":
                     dropped = _drop_secondary_indexes(cursor, "workflow_service.action_records")
                 started = time.perf_counter()
-                cursor.execute(statement.replace(" % ", " %% "), params)
+                steps.execute(statement.replace(" % ", " %% "), params)
                 if label == "action records":
                     for definition in dropped:
                         cursor.execute(definition)
