@@ -12,7 +12,8 @@
   bank's days;
 - searches an exact cif or loan account number (an index lookup) instead of ``LIKE '%x%'``,
   sorts by date only, reads only the columns shown (the agent joined in the page query), 50
-  rows a page, and shows no filter counts.
+  rows a page, and shows no filter counts; the agent filter lists the agents of the chosen
+  team (``AgentFilter``), not thousands of links on every page.
 
 Records are written by agents through the API; here nothing can be added, changed or deleted.
 """
@@ -32,7 +33,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from actions.models import ActionRecord
-from agents.admin_filters import AgentTeamFilter
+from agents.admin_filters import AgentFilter, AgentTeamFilter
 from workflow.admin_base import LinkOnceChangeList, ReadOnlyAdmin
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_today, business_zone, day_start_utc
@@ -260,7 +261,7 @@ class ActionRecordAdmin(ReadOnlyAdmin):
         "created_by",
     ]
     list_per_page = 50
-    list_filter = [PeriodFilter, "type", "action_result", "agent", ActionAgentTeamFilter]
+    list_filter = [PeriodFilter, "type", "action_result", AgentFilter, ActionAgentTeamFilter]
     date_hierarchy = "action_date"
     # The box is enabled by search_fields; get_search_results matches them exactly.
     search_fields = ["customer_id", "loan_id"]
