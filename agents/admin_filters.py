@@ -70,16 +70,18 @@ class AgentFilter(admin.SimpleListFilter):
     agent_field = "agent"
     team_parameter = "team"
     LISTED_WITHOUT_TEAM = 50
+    team_needed = False
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         team = request.GET.get(self.team_parameter)
-        agents = Agent.objects.order_by("name", "id")
+        agents = Agent.objects.order_by("name", "id").values_list("id", "name", "employee_id")
         if team:
-            agents = agents.filter(team=team)
-        rows = list(agents.values_list("id", "name", "employee_id")[: self.LISTED_WITHOUT_TEAM + 1])
-        self.team_needed = not team and len(rows) > self.LISTED_WITHOUT_TEAM
-        if self.team_needed:
-            return []
+            rows = list(agents.filter(team=team))
+        else:
+            rows = list(agents[: self.LISTED_WITHOUT_TEAM + 1])
+            self.team_needed = len(rows) > self.LISTED_WITHOUT_TEAM
+            if self.team_needed:
+                return []
         return [(str(pk), f"{name} ({employee_id})") for pk, name, employee_id in rows]
 
     def has_output(self) -> bool:

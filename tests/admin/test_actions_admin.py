@@ -245,8 +245,15 @@ def test_the_agent_filter_lists_the_chosen_teams_agents_and_asks_for_a_team_when
     assert agent_choices(supervisor.get(CHANGELIST, {"team": "Team South"})) == ["Minh Vo (E-S1)"]
 
     monkeypatch.setattr(AgentFilter, "LISTED_WITHOUT_TEAM", 1)
+    AgentFactory(name="Mai Tran", employee_id="E-N2", team="Team North")
+    AgentFactory(name="Nam Do", employee_id="E-N3", team="Team North")
     assert agent_choices(supervisor.get(CHANGELIST)) == ["Choose a team to list its agents"]
-    assert agent_choices(supervisor.get(CHANGELIST, {"team": "Team North"})) == ["Lan Pham (E-N1)"]
+    # A team's agents are all listed, however many.
+    assert agent_choices(supervisor.get(CHANGELIST, {"team": "Team North"})) == [
+        "Lan Pham (E-N1)",
+        "Mai Tran (E-N2)",
+        "Nam Do (E-N3)",
+    ]
     north = Agent.objects.get(employee_id="E-N1")
     chosen = supervisor.get(CHANGELIST, {"agent__id__exact": str(north.pk), "period": "all"})
     assert agent_choices(chosen) == ["The chosen agent"]
