@@ -1,5 +1,6 @@
-"""Building blocks shared by admin pages: read-only tables, forms written by services, the actor
-of an admin request and whether it may link agents to users."""
+"""Building blocks shared by admin pages: read-only tables, forms written by services, cheaper
+changelist rows (one URL resolution per page, a plain checkbox), the actor of an admin request
+and whether it may link agents to users."""
 
 from __future__ import annotations
 
@@ -139,9 +140,9 @@ class LinkOnceChangeList(ChangeList):
 def action_checkbox(model_admin: admin.ModelAdmin[Any], obj: Any) -> SafeString:
     """A list row's selection checkbox, the same HTML as Django's, without a form widget.
 
-    Django renders a ``CheckboxInput`` through the template engine for every row, about a
-    quarter of a 50-row case list's time. Use as ``action_checkbox = action_checkbox`` on an
-    admin with bulk actions.
+    Django renders a ``CheckboxInput`` through the template engine for every row: a quarter of
+    the case list's time at 100 rows. Use as ``action_checkbox = action_checkbox`` on an admin
+    with bulk actions.
     """
     return format_html(
         '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
