@@ -28,7 +28,14 @@ from agents.models import Agent, AgentLinkAudit
 from agents.selectors import unlinked_agents_matching, unlinked_users_matching
 from agents.services import agent_link_user, agent_update, supervisor_team
 from workflow import agent_link_ddl
-from workflow.admin_base import ReadOnlyAdmin, ServiceFormAdmin, may_link_users, request_actor
+from workflow.admin_base import (
+    LinkOnceChangeList,
+    ReadOnlyAdmin,
+    ServiceFormAdmin,
+    action_checkbox,
+    may_link_users,
+    request_actor,
+)
 from workflow.errors import DomainError
 from workflow.models import CrmUser
 from workflow.permissions import Capability, can
@@ -68,6 +75,10 @@ class AgentAdmin(ServiceFormAdmin):
     autocomplete_fields = ("user",)
     ordering = ("name", "id")
     actions = ("link_by_matching_email", "deactivate", "activate")
+    list_per_page = 50
+    action_checkbox = action_checkbox
+    # One count per page: the list's own, not also the whole table's (Django's default).
+    show_full_result_count = False
 
     # --- permissions ---------------------------------------------------------------------
 
@@ -137,6 +148,9 @@ class AgentAdmin(ServiceFormAdmin):
             return "—"
         url = reverse("admin:workflow_crmuser_change", args=[agent.user.pk])
         return format_html('<a href="{}">{} ({})</a>', url, agent.user.username, agent.user.role)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[LinkOnceChangeList]:
+        return LinkOnceChangeList
 
     # --- bulk actions ----------------------------------------------------------------------
 

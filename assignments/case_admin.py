@@ -32,7 +32,7 @@ from assignments.services import assignment_assign
 from cases.models import STATUS_FIELDS, CustomerCase
 from cases.selectors import case_actions_for_customer
 from workflow.actors import admin_actor
-from workflow.admin_base import ServiceFormAdmin
+from workflow.admin_base import LinkOnceChangeList, ServiceFormAdmin, action_checkbox
 from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.business_time import business_zone
 from workflow.errors import DomainError
@@ -101,6 +101,8 @@ class CustomerCaseAdmin(ServiceFormAdmin):
         ),
     ]
     actions = ["assign_to_agents"]
+    list_per_page = 50
+    action_checkbox = action_checkbox
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
@@ -127,6 +129,9 @@ class CustomerCaseAdmin(ServiceFormAdmin):
             return by_cif, False
         by_name = Q(customer__name__icontains=term) | Q(customer__company_name__icontains=term)
         return queryset.filter(by_name), False
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[LinkOnceChangeList]:
+        return LinkOnceChangeList
 
     # --- Change form ------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ class CustomerCaseActionAdmin(ExactCifSearchAdmin):
     sortable_by = ["action_date"]
     search_fields = ["=customer__cif"]
     search_help_text = "An exact cif, e.g. C00000001."
+    list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 

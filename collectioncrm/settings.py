@@ -79,6 +79,9 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT else ["security.W008"]
 
 # The bank's business day: date filters, daily trends and assignment dates use it.
 BUSINESS_TIME_ZONE = env_str("BUSINESS_TIME_ZONE", "Asia/Ho_Chi_Minh")
+# Admin lists are counted exactly up to this many rows, beyond it the page shows the planner's
+# estimate ("about N"): a supervisor never waits on a COUNT(*) of millions of rows.
+ADMIN_EXACT_COUNT_UP_TO = env_int("ADMIN_EXACT_COUNT_UP_TO", 10_000, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -190,15 +190,38 @@ class Decision:
 def local_day_start(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
     """The first instant (UTC) of the local calendar ``day`` in ``zone``.
 
-    Where a daylight-saving gap swallows midnight, ``datetime.combine`` with fold 0 reads the
-    missing 00:00 with the offset before the change, which is the instant the day begins.
+    Where a daylight-saving gap swallows midnight (America/Santiago), the day begins as the
+    clock jumps over it (see :func:`local_moment`).
     """
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    return local_moment(day, dt.time.min, zone)
 
 
 def local_moment(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
-    """``day`` at local ``time`` in ``zone`` as UTC (a time in a gap reads as after it)."""
-    return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
+    """The first instant (UTC) at which the local time of ``day`` in ``zone`` is ``time`` or later.
+
+    That is ``day`` at ``time`` unless a daylight-saving start skips ``time`` (New York,
+    2026-03-08: 02:00-02:59 does not exist); then it is the instant the clock jumps over it
+    (03:00 EDT for any time from 02:00 to 02:59). ``datetime`` with fold 0 would read a skipped
+    time with the offset before the change, which lands after the jump by as much as ``time``
+    is into the gap (02:30 would read as 03:30 EDT, half an hour late).
+    """
+    wall = dt.datetime.combine(day, time)
+    after = wall.replace(tzinfo=zone).astimezone(dt.UTC)  # fold 0
+    if after.astimezone(zone).replace(tzinfo=None) == wall:
+        return after  # the time exists
+    # In a gap: fold 1 reads it with the offset after the change, which lands before the jump.
+    # The jump is the one change of offset between the two readings: find its second.
+    before = wall.replace(tzinfo=zone, fold=1).astimezone(dt.UTC)
+    offset_after = after.astimezone(zone).utcoffset()
+    low, high = 0, int((after - before).total_seconds())  # the offset changes in (low, high]
+    while high - low > 1:
+        middle = (low + high) // 2
+        moment = before + dt.timedelta(seconds=middle)
+        if moment.astimezone(zone).utcoffset() == offset_after:
+            high = middle
+        else:
+            low = middle
+    return before + dt.timedelta(seconds=high)
 
 
 def _local_date(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
@@ -211,7 +234,12 @@ def _window_breach(window: Window, at: dt.datetime, zone: dt.tzinfo) -> Breach |
         return None
     day = local.date() if local.time() < window.start else local.date() + dt.timedelta(days=1)
     opens = local_moment(day, window.start, zone)
-    if opens <= at:  # a daylight-saving jump put today's opening behind us
+    if opens <= at:
+        # Clocks set back (a daylight-saving end) repeat an hour: the opening passed before the
+        # change comes again after it, with the later offset.
+        wall = dt.datetime.combine(day, window.start)
+        opens = wall.replace(tzinfo=zone, fold=1).astimezone(dt.UTC)
+    if opens <= at:
         opens = local_moment(day + dt.timedelta(days=1), window.start, zone)
     return Breach(
         Rule.TIME_WINDOW,

@@ -1,14 +1,24 @@
-"""Building blocks shared by admin pages: read-only tables, forms written by services, the actor
-of an admin request and whether it may link agents to users."""
+"""Building blocks shared by admin pages: read-only tables, forms written by services, cheaper
+changelist rows (one URL resolution per page, a plain checkbox), the actor of an admin request
+and whether it may link agents to users."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote as admin_quote
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from workflow.actors import Actor, admin_actor
 from workflow.errors import DomainError
@@ -103,6 +113,43 @@ class ServiceFormAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing: the services write everything in ``save_model`` (no inlines here)."""
+
+
+class LinkOnceChangeList(ChangeList):
+    """A change list that resolves the change-page URL once per page, not once per link.
+
+    Django reverses the URL for every linked cell (two per row when two columns link); the
+    URL differs only by the primary key, put in the way ``reverse`` would put it.
+    """
+
+    PLACEHOLDER = "PK0PLACEHOLDER"
+
+    def url_for_result(self, result: Any) -> str:
+        template: str | None = getattr(self, "_change_url_template", None)
+        if template is None:
+            template = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.PLACEHOLDER,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            self._change_url_template = template
+        pk = str(admin_quote(getattr(result, self.pk_attname)))
+        return template.replace(self.PLACEHOLDER, url_quote(pk, safe=RFC3986_SUBDELIMS + "/~:@"))
+
+
+def action_checkbox(model_admin: admin.ModelAdmin[Any], obj: Any) -> SafeString:
+    """A list row's selection checkbox, the same HTML as Django's, without a form widget.
+
+    Django renders a ``CheckboxInput`` through the template engine for every row: a quarter of
+    the case list's time at 100 rows. Use as ``action_checkbox = action_checkbox`` on an admin
+    with bulk actions.
+    """
+    return format_html(
+        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+        helpers.ACTION_CHECKBOX_NAME,
+        str(obj.pk),
+        format_html(_("Select this object for an action - {}"), str(obj)),
+    )
 
 
 def request_actor(request: HttpRequest) -> Actor:

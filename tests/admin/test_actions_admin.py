@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import ActionRecord
+from agents.admin_filters import AgentFilter
 from agents.models import Agent
 from tests.factories import ActionRecordFactory, AgentFactory, CustomerFactory, LoanFactory
 from workflow.admin_pagination import (
@@ -181,15 +183,16 @@ def counts_on_actions(queries: CaptureQueriesContext) -> list[str]:
 
 
 def test_the_list_never_counts_the_whole_table(
-    supervisor: Client, actions: dict[str, ActionRecord], monkeypatch: pytest.MonkeyPatch
+    supervisor: Client, actions: dict[str, ActionRecord], settings: Any
 ) -> None:
     with CaptureQueriesContext(connection) as default_period:
         supervisor.get(CHANGELIST)
     counts = counts_on_actions(default_period)
     assert counts and all('"action_date" >=' in sql for sql in counts), counts
+    assert all("LIMIT 10001" in sql for sql in counts), counts
 
-    # All dates: the planner's estimate (the test table is tiny, so lower the threshold).
-    monkeypatch.setattr(EstimatedCountPaginator, "exact_count_below", 1)
+    # All dates: the planner's estimate (the test table is tiny, so lower the cap).
+    settings.ADMIN_EXACT_COUNT_UP_TO = 1
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE workflow_service.action_records")
     with CaptureQueriesContext(connection) as all_dates:
@@ -225,3 +228,33 @@ def test_the_list_sorts_by_date_only_even_when_asked_for_another_column(
     ]
     oldest_first = supervisor.get(CHANGELIST, {"o": "0", "period": "all"})
     assert oldest_first.context["cl"].result_list[0].notes == "old"
+
+
+# --- the agent filter ----------------------------------------------------------------------
+
+
+def agent_choices(page: Any) -> list[str]:
+    [spec] = [spec for spec in page.context["cl"].filter_specs if spec.title == "agent"]
+    return [choice["display"] for choice in spec.choices(page.context["cl"])][1:]  # no "All"
+
+
+def test_the_agent_filter_lists_the_chosen_teams_agents_and_asks_for_a_team_when_too_many(
+    supervisor: Client, actions: dict[str, ActionRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert agent_choices(supervisor.get(CHANGELIST)) == ["Lan Pham (E-N1)", "Minh Vo (E-S1)"]
+    assert agent_choices(supervisor.get(CHANGELIST, {"team": "Team South"})) == ["Minh Vo (E-S1)"]
+
+    monkeypatch.setattr(AgentFilter, "LISTED_WITHOUT_TEAM", 1)
+    AgentFactory(name="Mai Tran", employee_id="E-N2", team="Team North")
+    AgentFactory(name="Nam Do", employee_id="E-N3", team="Team North")
+    assert agent_choices(supervisor.get(CHANGELIST)) == ["Choose a team to list its agents"]
+    # A team's agents are all listed, however many.
+    assert agent_choices(supervisor.get(CHANGELIST, {"team": "Team North"})) == [
+        "Lan Pham (E-N1)",
+        "Mai Tran (E-N2)",
+        "Nam Do (E-N3)",
+    ]
+    north = Agent.objects.get(employee_id="E-N1")
+    chosen = supervisor.get(CHANGELIST, {"agent__id__exact": str(north.pk), "period": "all"})
+    assert agent_choices(chosen) == ["The chosen agent"]
+    assert {action.notes for action in chosen.context["cl"].result_list} == {"recent-call", "old"}

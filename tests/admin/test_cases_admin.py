@@ -24,7 +24,6 @@ from tests.factories import (
     CustomerCaseFactory,
     CustomerFactory,
 )
-from workflow.admin_pagination import EstimatedCountPaginator
 from workflow.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -181,9 +180,9 @@ def test_the_search_matches_an_exact_cif_or_part_of_the_customer_name(
 
 
 def test_the_unfiltered_list_of_a_big_table_shows_an_estimate_instead_of_counting(
-    supervisor: Client, case: CustomerCase, monkeypatch: pytest.MonkeyPatch
+    supervisor: Client, case: CustomerCase, settings: Any
 ) -> None:
-    monkeypatch.setattr(EstimatedCountPaginator, "exact_count_below", 1)
+    settings.ADMIN_EXACT_COUNT_UP_TO = 0
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE workflow_service.customer_cases")
 
@@ -192,7 +191,8 @@ def test_the_unfiltered_list_of_a_big_table_shows_an_estimate_instead_of_countin
 
     assert not [q for q in queries if "COUNT(" in q["sql"] and "customer_cases" in q["sql"]]
     assert "about 1 customer cases" in page
-    # A filtered list is counted exactly.
+    # A filtered list under the cap is counted exactly.
+    settings.ADMIN_EXACT_COUNT_UP_TO = 10_000
     filtered = supervisor.get(CHANGELIST, {"customer_status__exact": "ACTIVE"}).content.decode()
     assert "about" not in filtered and "1 customer case" in filtered
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from contacts.rules import Cap, Contact, Facts, Hold, Policy, Window, evaluate
+from contacts.rules import Cap, Contact, Facts, Hold, Policy, Window, evaluate, local_moment
 
 CHANNELS = ["CALL", "VISIT", "EMAIL", "SMS", "LETTER"]
 PARTIES = ["BORROWER", "CO_BORROWER", "GUARANTOR", "REFERENCE"]
@@ -134,6 +134,31 @@ def local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
     return moment.astimezone(zone).date()
 
 
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def calls_between(start: dt.time, end: dt.time) -> Policy:
+    return Policy(
+        code="WIN",
+        version=1,
+        name="window",
+        channels=frozenset(CHANNELS),
+        parties=frozenset(PARTIES),
+        windows={"CALL": Window(start, end)},
+        attempt_types=frozenset(CHANNELS),
+    )
+
+
+# Reported by hypothesis: in New York on 2026-03-08 (02:00-02:59 is skipped), a window opening
+# at 02:30 was said to open at 03:30 EDT, though it is open from 03:00 EDT, the clock's jump.
+@example(
+    (
+        calls_between(dt.time(2, 30), dt.time(10)),
+        NEW_YORK,
+        (),
+        [(dt.datetime(2026, 3, 8, 6, tzinfo=dt.UTC), "CALL", "BORROWER", "p1", "NO_CONTACT")],
+    )
+)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_the_gate_never_lets_a_contact_break_the_policy(scenario: tuple) -> None:
@@ -244,3 +269,42 @@ def test_a_rolling_cap_reopens_exactly_when_its_oldest_day_leaves_the_window(
             or (following.astimezone(dt.UTC) - dt.timedelta(seconds=1)).astimezone(tz).date()
             < following.astimezone(tz).date()
         )
+
+
+def test_a_skipped_local_time_is_the_instant_the_clock_jumps_over_it() -> None:
+    jump = dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC)  # 02:00 EST becomes 03:00 EDT
+    for skipped in (dt.time(2), dt.time(2, 30), dt.time(2, 59, 59)):
+        assert local_moment(dt.date(2026, 3, 8), skipped, NEW_YORK) == jump
+    assert local_moment(dt.date(2026, 3, 8), dt.time(3), NEW_YORK) == jump
+    assert local_moment(dt.date(2026, 3, 8), dt.time(1, 59, 59), NEW_YORK) == jump - SECOND
+    # Santiago skips midnight itself (2026-09-06 00:00 -04 becomes 01:00 -03).
+    santiago = ZoneInfo("America/Santiago")
+    assert local_moment(dt.date(2026, 9, 6), dt.time(0), santiago) == dt.datetime(
+        2026, 9, 6, 4, tzinfo=dt.UTC
+    )
+
+
+def test_a_window_opening_in_the_skipped_hour_opens_as_the_clock_jumps() -> None:
+    policy = calls_between(dt.time(2, 30), dt.time(10))
+    at = dt.datetime(2026, 3, 8, 6, tzinfo=dt.UTC)  # 01:00 EST
+
+    decision = evaluate(policy, Facts(zone=NEW_YORK), channel="CALL", party="BORROWER", at=at)
+
+    assert decision.next_allowed_at == dt.datetime(2026, 3, 8, 3, tzinfo=NEW_YORK)  # EDT
+
+
+def test_a_window_opening_in_the_repeated_hour_opens_again_the_same_night() -> None:
+    # 2026-11-01: 01:00-01:59 happens twice in New York (EDT, then EST). At 01:30 EST the
+    # 01:45 opening passed in EDT; it comes again at 01:45 EST, not the next day.
+    policy = calls_between(dt.time(1, 45), dt.time(10))
+    at = dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC)  # 01:30 EST
+
+    decision = evaluate(policy, Facts(zone=NEW_YORK), channel="CALL", party="BORROWER", at=at)
+
+    assert not decision.allowed
+    assert decision.next_allowed_at is not None
+    # Compared in UTC: Python never finds a time of a repeated hour equal to one of another
+    # zone (PEP 495).
+    assert decision.next_allowed_at.astimezone(dt.UTC) == dt.datetime(
+        2026, 11, 1, 6, 45, tzinfo=dt.UTC
+    )
