@@ -403,9 +403,9 @@ def contact_record_action(
     if start is None:
         party = party or Party.BORROWER
         point = _check_request(channel=channel, party=party, contact_point=contact_point)
-        facts = None
+        read = None
     else:
-        party, point, facts = start.party, start.contact_point, start.facts
+        party, point, read = start.party, start.contact_point, start.facts
     if attempt_id is not None:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -437,7 +437,7 @@ def contact_record_action(
         team=team,
         party=party,
         contact_point=point,
-        facts=facts,
+        customer_read=read,
     )
 
 
@@ -453,9 +453,9 @@ def _record_without_reservation(
     team: str | None,
     party: str,
     contact_point: str | None,
-    facts: CustomerFacts | None = None,
+    customer_read: CustomerFacts | None = None,
 ) -> ContactRecord | None:
-    row = facts or customer_facts(
+    row = customer_read or customer_facts(
         cif=cif, at=action_date, user_id=None, lock=True, contact_point=contact_point
     )
     if row is None:

@@ -98,7 +98,10 @@ def _fill(args: argparse.Namespace) -> None:
     with script_cursor() as cursor:
 
         def sql(statement: str, params: list[Any] | None = None) -> Callable[[], None]:
-            return lambda: cursor.execute(statement, params)
+            def run() -> None:
+                cursor.execute(statement, params)
+
+            return run
 
         _step(
             "  agents",
