@@ -56,7 +56,10 @@ def markdown(results: dict[str, Any]) -> str:
             for row in rows:
                 errors = str(row["errors"])
                 if row["wrapped"] and row["write"]:
-                    errors += f" ({row['wrapped']} repeated)"
+                    refused = row.get("repeat_refusals") or 0
+                    errors += f" ({row['wrapped']} repeated" + (
+                        f", {refused} of them refused)" if refused else ")"
+                    )
                 digits = 1 if row["case"] == "mix" else 0
                 lines.append(
                     f"| {row['label']} | {_number(row['queries'], digits)} "
