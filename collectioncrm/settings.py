@@ -168,6 +168,9 @@ DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)
 if DB_PREPARE_THRESHOLD:
     _database["OPTIONS"]["server_side_binding"] = True
     _database["OPTIONS"]["prepare_threshold"] = DB_PREPARE_THRESHOLD
+# Django's backend, with bulk writes cut to the 65,535 parameters a statement may bind
+# server-side (collectioncrm/postgresql/base.py).
+_database["ENGINE"] = "collectioncrm.postgresql"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Dropping the bank's schemas (reversing the baseline migration) is never allowed in production.

@@ -104,6 +104,9 @@ def _policy_named(code: str) -> Policy:
     return policy_rules(row.id)
 
 
+CIFS_PER_READ = 10_000
+
+
 def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = None) -> AuditReport:
     """Replay the actions dated ``start``..``end`` (business days, inclusive)."""
     business = zone_named(None, settings.BUSINESS_TIME_ZONE)
@@ -120,17 +123,20 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
     with connection.cursor() as cursor:
         cursor.execute(_CONTACTS_SQL, {"since": _naive(lookback), "until": _naive(until)})
         rows = cursor.fetchall()
-    cifs = {row[1] for row in rows}
-    zones = {
-        p.cif: zone_named(p.time_zone, settings.BUSINESS_TIME_ZONE)
-        for p in ContactProfile.objects.filter(cif__in=cifs)
-    }
+    cifs = sorted({row[1] for row in rows})
+    zones: dict[str, dt.tzinfo] = {}
     holds: dict[str, list[Hold]] = defaultdict(list)
-    for hold in ContactHold.objects.filter(cif__in=cifs):
-        ends = min(filter(None, [hold.expires_at, hold.lifted_at]), default=None)
-        holds[hold.cif].append(
-            Hold(hold.hold_type, hold.starts_at, ends, frozenset(hold.channels), hold.id)
-        )
+    # A period's customers run to the hundred thousands: read in slices, as a statement may
+    # bind at most 65,535 parameters (server-side binding, DB_PREPARE_THRESHOLD).
+    for first in range(0, len(cifs), CIFS_PER_READ):
+        some = cifs[first : first + CIFS_PER_READ]
+        for p in ContactProfile.objects.filter(cif__in=some):
+            zones[p.cif] = zone_named(p.time_zone, settings.BUSINESS_TIME_ZONE)
+        for hold in ContactHold.objects.filter(cif__in=some):
+            ends = min(filter(None, [hold.expires_at, hold.lifted_at]), default=None)
+            holds[hold.cif].append(
+                Hold(hold.hold_type, hold.starts_at, ends, frozenset(hold.channels), hold.id)
+            )
     assigned: dict[str, Policy | None] = {}
 
     def policy_of(cif: str, policy_id: uuid.UUID | None) -> Policy | None:

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, sized for server-side binding (``DB_PREPARE_THRESHOLD``)."""
