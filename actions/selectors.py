@@ -45,21 +45,42 @@ def _filtered(
     )
 
 
-def actions_for_customer(
-    *, cif: str, filters: ActionFilters, scope: AgentScope | None = None
-) -> QuerySet[ActionRecord]:
-    """The actions taken on customer ``cif``; 404 when the customer does not exist."""
+def customer_must_exist(cif: str) -> None:
+    """404 when customer ``cif`` does not exist."""
     if not Customer.objects.filter(cif=cif).exists():
         raise NotFound(f"No customer with cif {cif}.", field="cif")
+
+
+def loan_must_exist(account_number: str) -> None:
+    """404 when loan ``account_number`` does not exist."""
+    if not Loan.objects.filter(account_number=account_number).exists():
+        raise NotFound(f"No loan with account number {account_number}.", field="accountNumber")
+
+
+def actions_for_customer(
+    *, cif: str, filters: ActionFilters, scope: AgentScope | None = None, check: bool = True
+) -> QuerySet[ActionRecord]:
+    """The actions taken on customer ``cif``; 404 when the customer does not exist.
+
+    ``check=False`` leaves the 404 to the caller (:func:`customer_must_exist`): a page with
+    rows proves the customer exists, so the API checks only when a page comes back empty.
+    """
+    if check:
+        customer_must_exist(cif)
     return _filtered(ActionRecord.objects.filter(customer_id=cif), filters, scope)
 
 
 def actions_for_loan(
-    *, account_number: str, filters: ActionFilters, scope: AgentScope | None = None
+    *,
+    account_number: str,
+    filters: ActionFilters,
+    scope: AgentScope | None = None,
+    check: bool = True,
 ) -> QuerySet[ActionRecord]:
-    """The actions taken on loan ``account_number``; 404 when the loan does not exist."""
-    if not Loan.objects.filter(account_number=account_number).exists():
-        raise NotFound(f"No loan with account number {account_number}.", field="accountNumber")
+    """The actions taken on loan ``account_number``; 404 when the loan does not exist
+    (``check=False``: the caller's, :func:`loan_must_exist`, as for a customer's)."""
+    if check:
+        loan_must_exist(account_number)
     return _filtered(ActionRecord.objects.filter(loan_id=account_number), filters, scope)
 
 

@@ -8,6 +8,7 @@ Routes (``collectioncrm/urls.py`` registers the viewset under ``/api/v1/collecti
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -90,8 +91,14 @@ class ActionViewSet(GenericViewSet):
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
 
-    def _page(self, queryset: QuerySet[ActionRecord]) -> Response:
+    def _page(
+        self, queryset: QuerySet[ActionRecord], *, must_exist: Callable[[], None] | None = None
+    ) -> Response:
         rows = self.paginate_queryset(queryset)
+        if not rows and must_exist is not None:
+            # Rows prove the customer (loan) exists; an empty page is a 404 when it does not
+            # (one statement saved on every page with rows).
+            must_exist()
         return self.get_paginated_response({"actions": represent_many(ActionListOutput, rows)})
 
     def create(self, request: Request) -> Response:
@@ -133,7 +140,10 @@ class ActionViewSet(GenericViewSet):
     def for_customer(self, request: Request, cif: str) -> Response:
         filters = _action_filters(request)
         return self._page(
-            selectors.actions_for_customer(cif=cif, filters=filters, scope=_scope(request))
+            selectors.actions_for_customer(
+                cif=cif, filters=filters, scope=_scope(request), check=False
+            ),
+            must_exist=lambda: selectors.customer_must_exist(cif),
         )
 
     @action(detail=False, url_path="loan/<str:accountNumber>")
@@ -141,8 +151,9 @@ class ActionViewSet(GenericViewSet):
         filters = _action_filters(request)
         return self._page(
             selectors.actions_for_loan(
-                account_number=accountNumber, filters=filters, scope=_scope(request)
-            )
+                account_number=accountNumber, filters=filters, scope=_scope(request), check=False
+            ),
+            must_exist=lambda: selectors.loan_must_exist(accountNumber),
         )
 
     @action(detail=False, url_path="agent/<uuid:agentId>")

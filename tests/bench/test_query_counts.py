@@ -131,8 +131,9 @@ def _json(body: dict[str, Any]) -> str:
 # version is the version alone, tests/agents/test_agent_list_cache.py).
 LISTS: dict[str, tuple[Callable[[World], str], int]] = {
     "GET /agents": (lambda w: f"{API}/agents?", 3),
-    "GET /actions/customer/{cif}": (lambda w: f"{API}/actions/customer/{w.customer.cif}?", 3),
-    "GET /actions/loan/{n}": (lambda w: f"{API}/actions/loan/{w.loan.account_number}?", 3),
+    # A page with rows proves the customer (loan) exists: the caller's agent and the page.
+    "GET /actions/customer/{cif}": (lambda w: f"{API}/actions/customer/{w.customer.cif}?", 2),
+    "GET /actions/loan/{n}": (lambda w: f"{API}/actions/loan/{w.loan.account_number}?", 2),
     "GET /actions/agent/{id}": (lambda w: f"{API}/actions/agent/{w.agents[0].id}?", 4),
     "GET /assignments/agent/{id}": (lambda w: f"{API}/assignments/agent/{w.agents[0].id}?", 4),
     "GET /cases/customer/{cif}": (lambda w: f"{API}/cases/customer/{w.customer.cif}?", 3),
