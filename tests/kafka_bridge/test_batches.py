@@ -1,0 +1,164 @@
+"""A lane task applies its inbox rows in batches: one transaction for many events, in the order
+the consumer read them, and event by event again when the batch fails (issue 11)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from unittest import mock
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from kafka_bridge import inbox, processing
+from kafka_bridge.dlq import DLQ_ERROR
+from kafka_bridge.handlers import payments as payment_handlers
+from kafka_bridge.tasks import handle_events
+from kafka_bridge.topics import PAYMENT_RECEIVED
+from payments.models import Payment
+from tests.kafka_bridge.events import payment_event
+from workflow.models import OutboxEvent
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The payment ids the handler applied, in order (rolled-back attempts included)."""
+    order: list[str] = []
+    original = payment_handlers.payment_record
+
+    def record(**kwargs: Any) -> Any:
+        order.append(kwargs["payment_id"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(payment_handlers, "payment_record", record)
+    return order
+
+
+def record_payloads(payloads: list[dict[str, Any]]) -> list[int]:
+    """Record payment events in the inbox with one statement, as the consumer does; return
+    their row ids."""
+    return inbox.record_many(
+        [
+            inbox.NewEvent(
+                event_id=uuid.UUID(payload["event_id"]),
+                topic=PAYMENT_RECEIVED,
+                key=payload["payment"]["cif"],
+                ordering_key=payload["payment"]["cif"],
+                partition=0,
+                offset=offset,
+                payload=payload,
+                headers={},
+            )
+            for offset, payload in enumerate(payloads)
+        ]
+    )
+
+
+def recorded(*events: tuple[str, str]) -> list[int]:
+    """Record new ``(payment id, cif)`` events in the inbox; return their row ids."""
+    return record_payloads([payment_event(payment_id=p, cif=cif) for p, cif in events])
+
+
+def test_a_batch_applies_every_event_in_one_transaction_in_the_order_read(
+    applied: list[str],
+) -> None:
+    ids = recorded(("P0", "C1"), ("P1", "C2"), ("P2", "C1"), ("P3", "C2"), ("P4", "C1"))
+    assert ids == sorted(ids)
+    with mock.patch.object(
+        processing, "_apply_batch_once", wraps=processing._apply_batch_once
+    ) as batch:
+        assert handle_events(inbox_ids=ids) == {processing.APPLIED: 5}
+    assert batch.call_count == 1
+    assert applied == ["P0", "P1", "P2", "P3", "P4"]
+    assert Payment.objects.count() == 5
+    assert inbox.backlog() == 0
+
+
+def test_a_lane_task_takes_at_most_the_batch_size_per_transaction(
+    settings: SettingsWrapper, applied: list[str]
+) -> None:
+    settings.KAFKA_HANDLER_BATCH_SIZE = 2
+    ids = recorded(*((f"P{n}", f"C{n % 2}") for n in range(5)))
+    with mock.patch.object(
+        processing, "_apply_batch_once", wraps=processing._apply_batch_once
+    ) as batch:
+        assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 5}
+    assert [len(call.args[0]) for call in batch.call_args_list] == [2, 2, 1]
+    assert applied == ["P0", "P1", "P2", "P3", "P4"]
+
+
+def test_a_poison_event_is_dead_lettered_and_the_rest_of_its_batch_committed_in_order(
+    settings: SettingsWrapper, applied: list[str]
+) -> None:
+    settings.KAFKA_HANDLER_MAX_ATTEMPTS = 2
+    settings.KAFKA_HANDLER_RETRY_SECONDS = 0.0
+    ids = recorded(("P0", "C1"), ("P1", "C2"), ("BAD", "C1"), ("P3", "C1"), ("P4", "C2"))
+    recording = payment_handlers.payment_record
+
+    def poisoned(**kwargs: Any) -> Any:
+        if kwargs["payment_id"] == "BAD":
+            applied.append("BAD")
+            raise RuntimeError("handler bug")
+        return recording(**kwargs)
+
+    with mock.patch.object(payment_handlers, "payment_record", side_effect=poisoned):
+        outcomes = processing.apply_inbox_batch(ids)
+    assert outcomes == {processing.APPLIED: 4, processing.DEAD_LETTERED: 1}
+    assert sorted(Payment.objects.values_list("payment_id", flat=True)) == [
+        "P0",
+        "P1",
+        "P3",
+        "P4",
+    ]
+    # The batch's attempt rolled back after BAD; then one by one, in order, BAD twice.
+    assert applied == ["P0", "P1", "BAD", "P0", "P1", "BAD", "BAD", "P3", "P4"]
+    (letter,) = OutboxEvent.objects.filter(topic__endswith=".dlq")
+    assert letter.payload["payment"]["id"] == "BAD"
+    assert "handler bug" in letter.headers[DLQ_ERROR]
+    assert inbox.backlog() == 0
+
+
+def test_the_older_rows_of_a_key_whose_task_was_lost_are_applied_first(
+    applied: list[str],
+) -> None:
+    older = recorded(("P0", "C1"), ("X0", "C9"))  # their task was lost
+    newer = recorded(("P1", "C1"))
+    assert processing.apply_inbox_batch(newer) == {processing.APPLIED: 2}
+    assert applied == ["P0", "P1"]  # C9's row waits for its own task or the sweep
+    assert processing.apply_inbox_batch(older) == {processing.APPLIED: 1}
+    assert applied == ["P0", "P1", "X0"]
+
+
+def test_rows_already_handled_and_events_already_claimed_are_duplicates(
+    applied: list[str],
+) -> None:
+    payloads = [payment_event(payment_id=f"P{n}", cif="C1") for n in range(2)]
+    ids = record_payloads(payloads)
+    assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 2}
+    assert processing.apply_inbox_batch(ids) == {}  # the task redelivered: rows gone
+    # The same events read again from Kafka get new rows; their ids are claimed already.
+    again = record_payloads(payloads)
+    assert processing.apply_inbox_batch(again) == {processing.DUPLICATE: 2}
+    assert applied == ["P0", "P1"]
+    assert Payment.objects.count() == 2
+
+
+def test_an_event_listed_twice_in_one_poll_gets_one_row() -> None:
+    payload = payment_event(payment_id="P0", cif="C1")
+    event = inbox.NewEvent(
+        event_id=uuid.UUID(payload["event_id"]),
+        topic=PAYMENT_RECEIVED,
+        key="C1",
+        ordering_key="C1",
+        partition=0,
+        offset=0,
+        payload=payload,
+        headers={"event-id": "e"},
+    )
+    first, second = inbox.record_many([event, event])
+    assert first == second
+    assert inbox.backlog() == 1
+    (row,) = inbox.pending_for([first], limit=10)
+    assert (row.payload, row.headers, row.key) == (payload, {"event-id": "e"}, "C1")
