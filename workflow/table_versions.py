@@ -1,7 +1,7 @@
 """Pages cached under the version of the table they come from: exact invalidation.
 
-A trigger (``workflow/sql/0012_table_versions.sql``) gives a watched table a new version in
-every transaction that writes to it, whoever writes (API, admin, Kafka handlers, raw SQL);
+A trigger (``workflow/sql/0012_table_versions.sql``, ``0013``) gives a watched table a new version
+in every transaction that writes to it, whoever writes (API, admin, Kafka handlers, raw SQL);
 versions come from a sequence, so one is never used twice. :func:`cached` reads the version
 (one indexed statement, without the ORM), then the entry stored under it; on a miss it
 computes the value and stores it. A write makes every entry of the table unreachable at once
@@ -35,10 +35,17 @@ DEFAULT_TIMEOUT_SECONDS = 300
 
 
 def version(table: str) -> int | None:
-    """The current version of ``table`` (None when it is not watched)."""
+    """The current version of ``table`` (None when it is not watched).
+
+    The trigger bumps a table's version once per transaction (its first write,
+    ``workflow/sql/0013_table_versions_once_per_transaction.sql``); reading the version clears
+    that mark, so that a write after this read, in the same transaction, bumps it again and a
+    page cached under the version read never misses it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT version FROM workflow_service.table_versions WHERE table_name = %s", [table]
+            "SELECT version, set_config('workflow_service.bumped_' || %s::text, '', true) "
+            "FROM workflow_service.table_versions WHERE table_name = %s",
+            [table, table],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else None

@@ -4,7 +4,7 @@ whoever makes it, gives the table a new version and so the page a new key."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.api import envelope_ok, unlinked_client
@@ -30,7 +30,8 @@ def test_a_repeated_page_is_served_from_the_cache() -> None:
         second = envelope_ok(client.get(f"{AGENTS_URL}?pageSize=100"))
     assert second == first
     assert [query["sql"] for query in again.captured_queries] == [
-        "SELECT version FROM workflow_service.table_versions WHERE table_name = 'agents'"
+        "SELECT version, set_config('workflow_service.bumped_' || 'agents'::text, '', true) "
+        "FROM workflow_service.table_versions WHERE table_name = 'agents'"
     ]
 
 
@@ -85,3 +86,42 @@ def test_without_redis_the_page_is_computed(monkeypatch) -> None:  # type: ignor
     AgentFactory(name="Giang", user=CrmUserFactory())
     monkeypatch.setattr(table_versions, "cache", lambda: Down())
     assert "Giang" in _names(unlinked_client("AGENT"))
+
+
+def _bump_agents() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE workflow_service.agents SET team = team WHERE false")
+
+
+def test_a_transaction_bumps_the_version_once_until_someone_reads_it() -> None:
+    """One row version of table_versions per writing transaction (a Kafka batch writes agents
+    hundreds of times in one), yet a page cached inside the transaction misses no later write."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM workflow_service.table_versions")
+        (start,) = cursor.fetchone()  # type: ignore[misc]
+
+        def current() -> int:
+            cursor.execute("SELECT version FROM workflow_service.table_versions")
+            return int(cursor.fetchone()[0])  # type: ignore[index]
+
+        _bump_agents()
+        first = current()
+        assert first > start
+        _bump_agents()
+        _bump_agents()
+        assert current() == first  # the same transaction: no new row version
+        assert table_versions.version("agents") == first  # a reader clears the mark ...
+        _bump_agents()
+        assert current() > first  # ... so the next write bumps again
+
+
+def test_a_bump_rolled_back_with_its_savepoint_is_made_again() -> None:
+    before = table_versions.version("agents")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _bump_agents()
+        raise RuntimeError
+    assert table_versions.version("agents") == before
+    _bump_agents()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM workflow_service.table_versions")
+        assert cursor.fetchone()[0] != before  # type: ignore[index]
