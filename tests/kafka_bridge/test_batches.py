@@ -8,14 +8,20 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from kafka_bridge import inbox, processing
+from agents.models import Agent
+from kafka_bridge import inbox, processing, registry, topics
 from kafka_bridge.dlq import DLQ_ERROR
 from kafka_bridge.handlers import payments as payment_handlers
 from kafka_bridge.tasks import handle_events
 from kafka_bridge.topics import PAYMENT_RECEIVED
 from payments.models import Payment
+from tests.factories import AgentFactory, CrmUserFactory, CustomerCaseFactory, LoanFactory
+from tests.kafka_bridge.auth_events import bank_event, user_created
 from tests.kafka_bridge.events import payment_event
 from workflow.models import OutboxEvent
 
@@ -162,3 +168,68 @@ def test_an_event_listed_twice_in_one_poll_gets_one_row() -> None:
     assert inbox.backlog() == 1
     (row,) = inbox.pending_for([first], limit=10)
     assert (row.payload, row.headers, row.key) == (payload, {"event-id": "e"}, "C1")
+
+
+# --- statements per event in a batch (deterministic; the bench measures the time) ------------
+
+
+def statements_per_event(topic: str, payloads: list[dict[str, Any]]) -> float:
+    """The statements one more event of ``payloads`` adds to a batch: a batch of the first two,
+    then one of the other four, counted apart, so the batch's own statements cancel out."""
+    registration = registry.for_topic(topic)
+    assert registration is not None
+
+    def batch_statements(events: list[dict[str, Any]]) -> int:
+        ids = inbox.record_many(
+            [
+                inbox.NewEvent(
+                    event_id=registration.event_id(payload),
+                    topic=topic,
+                    key=None,
+                    ordering_key=registration.ordering_key(payload, None),
+                    partition=0,
+                    offset=0,
+                    payload=payload,
+                    headers={},
+                )
+                for payload in events
+            ]
+        )
+        with CaptureQueriesContext(connection) as statements:
+            assert processing.apply_inbox_batch(ids) == {processing.APPLIED: len(events)}
+        return len(statements.captured_queries)
+
+    assert len(payloads) == 6
+    return (batch_statements(payloads[2:]) - batch_statements(payloads[:2])) / 2
+
+
+def test_a_payment_costs_its_batch_two_statements() -> None:
+    """The payment with its customer, attribution, reversal check and loan currency in one
+    statement (payments.services), the pending promises in another; no savepoints."""
+    agent = AgentFactory()
+    payloads = []
+    for n in range(6):
+        loan = LoanFactory()
+        CustomerCaseFactory(customer=loan.customer, assigned_call_agent=agent)
+        payloads.append(
+            payment_event(
+                payment_id=f"P{n}",
+                cif=loan.customer_id if n % 2 else None,  # half found through their loan
+                loan_account_number=loan.account_number,
+                payment_date=timezone.now().isoformat(),
+            )
+        )
+    assert statements_per_event(PAYMENT_RECEIVED, payloads) == 2
+    assert Payment.objects.filter(call_agent=agent).count() == 6  # attributed all the same
+
+
+def test_a_user_created_costs_its_batch_twelve_statements() -> None:
+    users = [CrmUserFactory() for _ in range(6)]
+    payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
+    assert statements_per_event(topics.USER_CREATED, payloads) == 12
+    assert Agent.objects.filter(user__in=users).count() == 6
+
+
+def test_a_bank_event_for_a_customer_with_a_case_costs_its_batch_two_statements() -> None:
+    payloads = [bank_event(CustomerCaseFactory().customer_id) for _ in range(6)]
+    assert statements_per_event(topics.CUSTOMER_UPDATED, payloads) == 2
