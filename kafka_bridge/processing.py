@@ -40,7 +40,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from celery.worker import state as worker_state
@@ -51,6 +52,7 @@ from kafka_bridge.dlq import dead_letter_event
 from kafka_bridge.idempotency import claim_event, claim_events
 from kafka_bridge.registry import EventMeta, EventRejected
 from workflow.errors import DomainError
+from workflow.request_id import request_id
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +236,17 @@ def apply_inbox(inbox_id: int) -> str:
             return outcome
 
 
+@contextmanager
+def _traced(row: inbox.InboxRow) -> Iterator[None]:
+    """Log lines and produced events (their ``request-id`` header) name this event, as the
+    per-event task's ``request_id`` header did: the message's ``event-id``, else its id."""
+    token = request_id.set(row.headers.get("event-id") or str(row.event_id))
+    try:
+        yield
+    finally:
+        request_id.reset(token)
+
+
 def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
     """Apply ``rows`` (oldest first) in one transaction; return their outcomes in order. Any
     failure raises, and the transaction rolls back whole."""
@@ -271,7 +284,8 @@ def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
             if row.id not in taken or meta.event_id not in claimed:
                 outcomes.append(DUPLICATE)
                 continue
-            registration.func(row.payload, meta)
+            with _traced(row):
+                registration.func(row.payload, meta)
             outcomes.append(APPLIED)
         return outcomes
 
@@ -300,16 +314,18 @@ def apply_inbox_batch(inbox_ids: list[int]) -> dict[str, int]:
                 type(exc).__name__,
                 exc,
             )
-            outcomes = [
-                apply_event(
-                    topic=row.topic,
-                    key=row.key,
-                    payload=row.payload,
-                    headers=row.headers,
-                    partition=row.partition,
-                    offset=row.offset,
-                    inbox_id=row.id,
-                )
-                for row in rows
-            ]
+            outcomes = []
+            for row in rows:
+                with _traced(row):
+                    outcomes.append(
+                        apply_event(
+                            topic=row.topic,
+                            key=row.key,
+                            payload=row.payload,
+                            headers=row.headers,
+                            partition=row.partition,
+                            offset=row.offset,
+                            inbox_id=row.id,
+                        )
+                    )
         counts.update(outcomes)

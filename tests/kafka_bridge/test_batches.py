@@ -233,3 +233,29 @@ def test_a_user_created_costs_its_batch_twelve_statements() -> None:
 def test_a_bank_event_for_a_customer_with_a_case_costs_its_batch_two_statements() -> None:
     payloads = [bank_event(CustomerCaseFactory().customer_id) for _ in range(6)]
     assert statements_per_event(topics.CUSTOMER_UPDATED, payloads) == 2
+
+
+def test_events_produced_by_a_batch_name_the_consumed_event_as_their_request_id() -> None:
+    users = [CrmUserFactory() for _ in range(2)]
+    payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
+    ids = inbox.record_many(
+        [
+            inbox.NewEvent(
+                event_id=uuid.UUID(payload["id"]),
+                topic=topics.USER_CREATED,
+                key=payload["userId"],
+                ordering_key=payload["userId"],
+                partition=0,
+                offset=n,
+                payload=payload,
+                headers={"event-id": "from-the-header"} if n == 0 else {},
+            )
+            for n, payload in enumerate(payloads)
+        ]
+    )
+    assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 2}
+    created = OutboxEvent.objects.filter(topic=topics.AGENT_CREATED).order_by("id")
+    assert [event.headers.get("request-id") for event in created] == [
+        "from-the-header",
+        payloads[1]["id"],
+    ]
