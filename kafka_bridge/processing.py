@@ -51,6 +51,7 @@ from kafka_bridge import conf, inbox, registry
 from kafka_bridge.dlq import dead_letter_event
 from kafka_bridge.idempotency import claim_event, claim_events
 from kafka_bridge.registry import EventMeta, EventRejected
+from workflow import table_versions
 from workflow.errors import DomainError
 from workflow.request_id import request_id
 
@@ -275,6 +276,9 @@ def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
                 "FROM unnest(%s::text[]) AS k",
                 [_LOCK_CLASS, keys],
             )
+        # The handlers' writes to agents mark its version, bumped once below: its row lock is
+        # held from there to the commit, not for the whole batch (table_versions).
+        table_versions.bump_at_end()
         taken = inbox.take_many([row.id for row in rows])
         claimed = claim_events(
             [(meta.event_id, meta.topic) for row, _, meta in prepared if row.id in taken]
@@ -287,6 +291,7 @@ def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
             with _traced(row):
                 registration.func(row.payload, meta)
             outcomes.append(APPLIED)
+        table_versions.bump_marked()
         return outcomes
 
 

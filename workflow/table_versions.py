@@ -51,6 +51,33 @@ def version(table: str) -> int | None:
     return int(row[0]) if row else None
 
 
+def bump_at_end() -> None:
+    """From now on in this transaction, a write to a watched table only marks the table, and
+    takes no lock (``workflow/sql/0014_table_versions_bump_at_end.sql``); the caller MUST call
+    :func:`bump_marked` right before it commits. For long transactions of many writes (a Kafka
+    batch), which would otherwise hold the version's row lock from their first write on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('workflow_service.bump_at_end', txid_current()::text, true)"
+        )
+
+
+def bump_marked() -> None:
+    """Give every table marked since :func:`bump_at_end` a new version (one statement, the row
+    locks held only until the commit that follows), and bump as usual again afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH done AS (SELECT set_config('workflow_service.bump_at_end', '', true))
+            UPDATE workflow_service.table_versions
+            SET version = nextval('workflow_service.table_version_seq')
+            FROM done
+            WHERE current_setting('workflow_service.dirty_' || table_name, true)
+                  = txid_current()::text
+            """
+        )
+
+
 def cached(
     table: str,
     parts: Any,

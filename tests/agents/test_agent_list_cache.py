@@ -125,3 +125,38 @@ def test_a_bump_rolled_back_with_its_savepoint_is_made_again() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version FROM workflow_service.table_versions")
         assert cursor.fetchone()[0] != before  # type: ignore[index]
+
+
+def _stored_version() -> int:
+    with connection.cursor() as cursor:  # not table_versions.version(): that clears the mark
+        cursor.execute("SELECT version FROM workflow_service.table_versions")
+        return int(cursor.fetchone()[0])  # type: ignore[index]
+
+
+def test_a_transaction_may_bump_once_at_its_end_without_locking_before() -> None:
+    """What a Kafka batch does: writes only mark the table (no row lock on its version), one
+    bump right before the commit, and the usual bumps again after it."""
+    start = _stored_version()
+    table_versions.bump_at_end()
+    _bump_agents()
+    _bump_agents()
+    assert _stored_version() == start  # marked, not bumped
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'table_versions' AND l.pid = pg_backend_pid() "
+            "AND l.mode = 'RowExclusiveLock'"
+        )
+        assert cursor.fetchone()[0] == 0  # type: ignore[index]  # the table not even written
+    table_versions.bump_marked()
+    bumped = _stored_version()
+    assert bumped > start
+    _bump_agents()
+    assert _stored_version() > bumped  # after the end bump, writes bump as before
+
+
+def test_the_end_bump_leaves_unmarked_tables_alone() -> None:
+    start = _stored_version()
+    table_versions.bump_at_end()
+    table_versions.bump_marked()  # nothing written to agents
+    assert _stored_version() == start

@@ -17,6 +17,7 @@ from agents.models import Agent
 from kafka_bridge import inbox, processing, registry, topics
 from kafka_bridge.dlq import DLQ_ERROR
 from kafka_bridge.handlers import payments as payment_handlers
+from kafka_bridge.handlers import users as user_handlers
 from kafka_bridge.tasks import handle_events
 from kafka_bridge.topics import PAYMENT_RECEIVED
 from payments.models import Payment
@@ -259,3 +260,47 @@ def test_events_produced_by_a_batch_name_the_consumed_event_as_their_request_id(
         "from-the-header",
         payloads[1]["id"],
     ]
+
+
+def test_a_batch_of_user_events_bumps_the_agents_version_once_at_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The version's row lock is taken right before the commit, not at the first event, so
+    the other lane worker's batch and the web's agent writes do not wait for a whole batch."""
+
+    def stored() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM workflow_service.table_versions")
+            return int(cursor.fetchone()[0])  # type: ignore[index]
+
+    seen: list[int] = []
+    original = user_handlers.agent_provision_for_user
+
+    def provision(**kwargs: Any) -> Any:
+        result = original(**kwargs)
+        seen.append(stored())
+        return result
+
+    monkeypatch.setattr(user_handlers, "agent_provision_for_user", provision)
+    users = [CrmUserFactory() for _ in range(3)]
+    payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
+    before = stored()
+    ids = inbox.record_many(
+        [
+            inbox.NewEvent(
+                event_id=uuid.UUID(payload["id"]),
+                topic=topics.USER_CREATED,
+                key=payload["userId"],
+                ordering_key=payload["userId"],
+                partition=0,
+                offset=n,
+                payload=payload,
+                headers={},
+            )
+            for n, payload in enumerate(payloads)
+        ]
+    )
+    assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 3}
+    assert seen == [before] * 3  # agents written, version not yet bumped
+    assert stored() > before
+    assert Agent.objects.filter(user__in=users).count() == 3
