@@ -55,13 +55,12 @@ def employee_id_candidates(username: str) -> Iterator[str]:
 
 
 def _create_for_user(*, user: CrmUser, team: str, actor: Actor) -> Agent:
-    """A new agent for ``user`` under the first free employee id; a concurrent writer taking
-    the id between the check and the insert (unique constraint) makes it try the next one."""
+    """A new agent for ``user`` under the first free employee id: ``agent_create`` refuses a
+    taken one (its check, or the unique constraint for a concurrent writer) with a 409 on
+    ``employeeId`` inside its own savepoint, and the next one is tried."""
     candidates = employee_id_candidates(user.username)
     for _ in range(_EMPLOYEE_ID_ATTEMPTS):
         employee_id = next(candidates)
-        if Agent.objects.filter(employee_id=employee_id).exists():
-            continue
         try:
             return services.agent_create(
                 employee_id=employee_id,
@@ -82,7 +81,8 @@ def _create_for_user(*, user: CrmUser, team: str, actor: Actor) -> Agent:
     )
 
 
-@transaction.atomic
+# savepoint=False: nested in a Kafka handler's transaction, whose failure rolls it back whole.
+@transaction.atomic(savepoint=False)
 def agent_provision_for_user(
     *, user_id: uuid.UUID, team: str, actor: Actor
 ) -> tuple[Agent, ProvisionOutcome]:

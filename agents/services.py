@@ -255,8 +255,9 @@ def agent_create(
         updated_by=actor.username,
     )
     try:
-        with transaction.atomic():
-            agent.save(force_insert=True)
+        # No savepoint of its own: this function's atomic block is one (or the transaction),
+        # and nothing runs between the violation and the error that rolls it back.
+        agent.save(force_insert=True)
     except IntegrityError as exc:
         raise _domain_error(exc) from exc
     if user_id is not None:

@@ -275,6 +275,8 @@ KAFKA_PAYMENT_TOPIC = env_str("KAFKA_PAYMENT_TOPIC", "payment-service.payment.re
 # one single-process worker, so that they are applied in order.
 KAFKA_EVENT_LANES = env_int("KAFKA_EVENT_LANES", 4, minimum=1)
 KAFKA_HANDLER_MAX_ATTEMPTS = env_int("KAFKA_HANDLER_MAX_ATTEMPTS", 5, minimum=1)
+# Inbox events a lane task applies in one transaction (one by one again when the batch fails).
+KAFKA_HANDLER_BATCH_SIZE = env_int("KAFKA_HANDLER_BATCH_SIZE", 500, minimum=1)
 KAFKA_CONSUMER_GROUP_SUFFIX = env_str("KAFKA_CONSUMER_GROUP_SUFFIX", "")
 # Other names for the consumed topics (installations whose producers use other names).
 KAFKA_USER_CREATED_TOPIC = env_str("KAFKA_USER_CREATED_TOPIC", "auth-service.user.created")

@@ -5,6 +5,7 @@
   ``KAFKA_CUSTOMER_UPDATED_TOPIC``, ``KAFKA_LOAN_UPDATED_TOPIC`` (the DESIGN.md names): the
   other consumed topics (``topics.TOPIC_SETTINGS``).
 - ``KAFKA_EVENT_LANES`` (4): Celery queues ``kafka-events-0..N-1`` keeping each key in order.
+- ``KAFKA_HANDLER_BATCH_SIZE`` (500): inbox events one lane task applies in one transaction.
 - ``KAFKA_HANDLER_MAX_ATTEMPTS`` (5): attempts of a failing handler before dead-lettering.
 - ``KAFKA_INBOX_REDISPATCH_SECONDS`` (60): age of an inbox row after which the consumer sends its
   event's task again (a hand-off lost between Redis and a killed lane worker; kafka_bridge.inbox).
@@ -50,6 +51,10 @@ def payment_topic() -> str:
 
 def event_lanes() -> int:
     return _int("KAFKA_EVENT_LANES", 4, minimum=1)
+
+
+def handler_batch_size() -> int:
+    return _int("KAFKA_HANDLER_BATCH_SIZE", 500, minimum=1)
 
 
 def handler_max_attempts() -> int:

@@ -1,25 +1,28 @@
-"""The consumer loop: Kafka message → validated payload → Celery task, then commit.
+"""The consumer loop: Kafka messages → validated payloads → inbox rows → one Celery task per lane.
 
 One :class:`EventConsumer` serves one consumer group. Each step reads a batch and handles the
 messages in order. A message that is not JSON, or fails its topic's schema, goes to
 ``<topic>.dlq``. A message whose event type its handler does not take is skipped (logged).
-Every other message is recorded in the inbox (:mod:`kafka_bridge.inbox`, a PostgreSQL table) and
-becomes a ``kafka_bridge.tasks.handle_event`` task on the lane queue of its key
-(:mod:`kafka_bridge.lanes`) naming its inbox row.
+The other messages are recorded in the inbox (:mod:`kafka_bridge.inbox`, a PostgreSQL table)
+with one multi-row INSERT, and each lane (:mod:`kafka_bridge.lanes`) that received some gets
+one ``kafka_bridge.tasks.handle_events`` task naming its inbox rows, which the lane worker
+applies in batches (:func:`kafka_bridge.processing.apply_inbox_batch`). The valid messages read
+before a dead letter are handed off before it, so each partition is handled in order.
 
 Offsets are committed synchronously after the batch, and only up to messages that were handed
 off (recorded in the inbox and sent to Celery), dead-lettered or skipped. That is at-least-once
 delivery: after a crash, messages handed off but not yet committed come again, keep their inbox
 row, and the task finds their event id already claimed. A Celery task can still be lost after the
 commit (kombu's Redis transport pops a task before it records it as unacknowledged, so a lane
-worker killed in between loses it): its event stays in the inbox, and every
-``KAFKA_INBOX_REDISPATCH_SECONDS`` / 2 the consumer sends a task again for the keys of its topics
-with a row older than that.
+worker killed in between loses it): its events stay in the inbox, and every
+``KAFKA_INBOX_REDISPATCH_SECONDS`` / 2 the consumer sends a task again, per lane, for the keys
+of its topics with a row older than that.
 
 When a hand-off fails (PostgreSQL or Redis down) or a dead letter is not acknowledged (Kafka
-down), the message is not committed. The consumer seeks its partition back to that message,
-pauses (0.5 s doubling to 30 s) and tries again, so nothing is skipped or reordered. librdkafka
-reconnects to the broker by itself; kombu reconnects to Redis on the next hand-off.
+down), the messages from the first one not handed off are not committed. The consumer seeks
+their partitions back, pauses (0.5 s doubling to 30 s) and tries again, so nothing is skipped or
+reordered. librdkafka reconnects to the broker by itself; kombu reconnects to Redis on the next
+hand-off.
 """
 
 from __future__ import annotations
@@ -59,44 +62,28 @@ class HandoffFailed(Exception):
     """A message could not be handed off or dead-lettered; it must be read again."""
 
 
-def celery_hand_off(
-    *,
-    topic: str,
-    key: str | None,
-    payload: dict[str, Any],
-    headers: dict[str, str],
-    partition: int | None,
-    offset: int | None,
-    queue: str,
-    inbox_id: int | None = None,
-) -> None:
-    """Send the event (its inbox row ``inbox_id``) to its lane; returns once the Celery broker
-    accepted the task."""
-    from kafka_bridge.tasks import handle_event
+def celery_hand_off(*, queue: str, inbox_ids: list[int]) -> None:
+    """Send the inbox rows ``inbox_ids`` (one lane's, in the order read) to the lane ``queue``;
+    returns once the Celery broker accepted the task."""
+    from kafka_bridge.tasks import handle_events
 
-    handle_event.apply_async(
-        kwargs={
-            "topic": topic,
-            "key": key,
-            "payload": payload,
-            "headers": headers,
-            "partition": partition,
-            "offset": offset,
-            "inbox_id": inbox_id,
-        },
+    handle_events.apply_async(
+        kwargs={"inbox_ids": inbox_ids},
         queue=queue,
-        # The worker's log lines of this event carry its id as request_id (workflow.request_id).
-        headers={"request_id": str(headers.get("event-id") or payload.get("id") or "")},
         retry=True,
         retry_policy=HANDOFF_RETRY_POLICY,
-        # What Celery logs and shows for the task: where the event came from, not its payload
-        # (customer data stays out of the logs, and repr-ing payloads costs time).
+        # What Celery logs and shows for the task: which rows, not their payloads (customer
+        # data stays out of the logs).
         argsrepr="()",
-        kwargsrepr=(
-            f"{{'topic': {topic!r}, 'partition': {partition}, 'offset': {offset}, "
-            f"'inbox_id': {inbox_id}}}"
-        ),
+        kwargsrepr=f"{{'inbox_ids': [{inbox_ids[0]}..{inbox_ids[-1]}] ({len(inbox_ids)})}}",
     )
+
+
+@dataclass(frozen=True)
+class _Reject:
+    """A message to dead-letter, and why."""
+
+    reason: str
 
 
 @dataclass
@@ -180,64 +167,92 @@ class EventConsumer:
             return 0
         messages = self.consumer.consume(self.batch_size, timeout)
         handled = 0
-        for index, message in enumerate(messages):
-            error = message.error()
-            if error is not None:
-                self._log_kafka_error(error)
-                continue
-            if self.stop.stopping:
-                self._rewind(messages[index:])
-                break
-            try:
-                outcome = self._handle(message)
-            except HandoffFailed as exc:
-                self.stats.handoff_failures += 1
-                self._pause = min(max(self._pause * 2, 0.5), self.max_pause)
-                self._paused_until = time.monotonic() + self._pause
-                logger.warning(
-                    "hand-off failed; the message will be read again in %.1f s: %s",
-                    self._pause,
-                    exc,
-                    extra={
-                        "group": self.group_id,
-                        "topic": message.topic(),
-                        "partition": message.partition(),
-                        "offset": message.offset(),
-                    },
-                )
-                self._rewind(messages[index:])
-                break
-            self._pause = 0.0
-            handled += 1
-            topic, partition, offset = message.topic(), message.partition(), message.offset()
-            assert topic is not None and partition is not None and offset is not None
-            self._pending[(topic, partition)] = offset + 1
-            if outcome == HANDED_OFF:
-                self.stats.handed_off += 1
-            elif outcome == SKIPPED:
-                self.stats.skipped += 1
-            else:
-                self.stats.dead_lettered += 1
+        # Messages read but not yet handed off (with their outcome and index), and the events
+        # among them waiting for the inbox.
+        waiting: list[tuple[int, Message, str]] = []
+        events: list[inbox.NewEvent] = []
+
+        def confirm() -> None:
+            nonlocal handled
+            self._hand_off(events)
+            events.clear()
+            for _, message, outcome in waiting:
+                topic, partition, offset = message.topic(), message.partition(), message.offset()
+                assert topic is not None and partition is not None and offset is not None
+                self._pending[(topic, partition)] = offset + 1
+                if outcome == HANDED_OFF:
+                    self.stats.handed_off += 1
+                elif outcome == SKIPPED:
+                    self.stats.skipped += 1
+                else:
+                    self.stats.dead_lettered += 1
+            handled += len(waiting)
+            waiting.clear()
+
+        rest = len(messages)
+        try:
+            for index, message in enumerate(messages):
+                error = message.error()
+                if error is not None:
+                    self._log_kafka_error(error)
+                    continue
+                if self.stop.stopping:
+                    rest = index
+                    break
+                verdict = self._prepare(message)
+                if isinstance(verdict, inbox.NewEvent):
+                    events.append(verdict)
+                    waiting.append((index, message, HANDED_OFF))
+                elif isinstance(verdict, _Reject):
+                    confirm()  # what came before it first: the partition's order
+                    waiting.append((index, message, DEAD_LETTERED))
+                    self._dead_letter(message, verdict.reason)
+                    confirm()
+                else:
+                    waiting.append((index, message, SKIPPED))
+            confirm()
+        except HandoffFailed as exc:
+            self.stats.handoff_failures += 1
+            self._pause = min(max(self._pause * 2, 0.5), self.max_pause)
+            self._paused_until = time.monotonic() + self._pause
+            first = waiting[0][1]
+            logger.warning(
+                "hand-off failed; the message will be read again in %.1f s: %s",
+                self._pause,
+                exc,
+                extra={
+                    "group": self.group_id,
+                    "topic": first.topic(),
+                    "partition": first.partition(),
+                    "offset": first.offset(),
+                },
+            )
+            rest = waiting[0][0]
+        else:
+            if handled:
+                self._pause = 0.0
+        self._rewind(messages[rest:])
         self._commit()
         self._sweep_inbox()
         self._report()
         return handled
 
-    def _handle(self, message: Message) -> str:
+    def _prepare(self, message: Message) -> inbox.NewEvent | _Reject | str:
+        """The inbox row of a valid message, a :class:`_Reject`, or ``SKIPPED``."""
         topic = message.topic()
         assert topic is not None
         registration = registry.for_topic(topic)
         if registration is None:  # subscribed topics all have handlers; be defensive
-            return self._dead_letter(message, f"no handler is registered for topic {topic}")
+            return _Reject(f"no handler is registered for topic {topic}")
         raw = message.value()
         if raw is None:
-            return self._dead_letter(message, "empty message (no value)")
+            return _Reject("empty message (no value)")
         try:
             payload = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return self._dead_letter(message, f"invalid JSON: {exc}")
+            return _Reject(f"invalid JSON: {exc}")
         if not isinstance(payload, dict):
-            return self._dead_letter(message, "invalid event: expected a JSON object")
+            return _Reject("invalid event: expected a JSON object")
         reason = registration.skip_reason(payload)
         if reason is not None:
             logger.info(
@@ -252,39 +267,37 @@ class EventConsumer:
             return SKIPPED
         errors = registration.validate(payload)
         if errors:
-            return self._dead_letter(message, "invalid event: " + "; ".join(errors))
+            return _Reject("invalid event: " + "; ".join(errors))
         key = _decode(message.key())
-        headers = header_text(message)
-        ordering_key = registration.ordering_key(payload, key)
+        return inbox.NewEvent(
+            event_id=registration.event_id(payload),
+            topic=topic,
+            key=key,
+            ordering_key=registration.ordering_key(payload, key),
+            partition=message.partition(),
+            offset=message.offset(),
+            payload=payload,
+            headers=header_text(message),
+        )
+
+    def _hand_off(self, events: list[inbox.NewEvent]) -> None:
+        """Record ``events`` in the inbox (one statement) and send one task per lane."""
+        if not events:
+            return
         try:
-            # Durable first: once the row is committed the event cannot be lost, whatever
-            # becomes of the Celery task.
-            inbox_id = inbox.record(
-                event_id=registration.event_id(payload),
-                topic=topic,
-                key=key,
-                ordering_key=ordering_key,
-                partition=message.partition(),
-                offset=message.offset(),
-                payload=payload,
-                headers=headers,
-            )
-            self.dispatch(
-                topic=topic,
-                key=key,
-                payload=payload,
-                headers=headers,
-                partition=message.partition(),
-                offset=message.offset(),
-                queue=lanes.lane_queue(ordering_key),
-                inbox_id=inbox_id,
-            )
+            # Durable first: once the rows are committed the events cannot be lost, whatever
+            # becomes of the Celery tasks.
+            ids = inbox.record_many(events)
+            by_lane: dict[str, dict[int, None]] = {}
+            for event, inbox_id in zip(events, ids, strict=True):
+                by_lane.setdefault(lanes.lane_queue(event.ordering_key), {})[inbox_id] = None
+            for queue, lane_ids in by_lane.items():
+                self.dispatch(queue=queue, inbox_ids=list(lane_ids))
         except Exception as exc:
             raise HandoffFailed(f"{type(exc).__name__}: {exc}") from exc
-        return HANDED_OFF
 
     def _sweep_inbox(self) -> None:
-        """Send a task again for the keys whose inbox rows waited longer than
+        """Send a task again, one per lane, for the keys whose inbox rows waited longer than
         ``KAFKA_INBOX_REDISPATCH_SECONDS`` (their task was lost); at most every half of that."""
         now = time.monotonic()
         older_than = conf.inbox_redispatch_seconds()
@@ -293,18 +306,12 @@ class EventConsumer:
         self._last_sweep = now
         try:
             rows = inbox.claim_stale(self.topic_names, older_than=older_than)
-            for row in rows:
-                self.dispatch(
-                    topic=row.topic,
-                    key=row.key,
-                    payload=row.payload,
-                    headers=row.headers,
-                    partition=row.partition,
-                    offset=row.offset,
-                    queue=lanes.lane_queue(row.ordering_key),
-                    inbox_id=row.id,
-                )
-                self.stats.redispatched += 1
+            by_lane: dict[str, list[int]] = {}
+            for row in rows:  # a key's newest row: its task applies the older ones first
+                by_lane.setdefault(lanes.lane_queue(row.ordering_key), []).append(row.id)
+            for queue, lane_ids in by_lane.items():
+                self.dispatch(queue=queue, inbox_ids=lane_ids)
+                self.stats.redispatched += len(lane_ids)
         except Exception as exc:  # PostgreSQL or Redis down: the next sweep tries again
             logger.warning("inbox sweep failed: %s", exc, extra={"group": self.group_id})
             return
@@ -316,12 +323,11 @@ class EventConsumer:
                 extra={"group": self.group_id, "keys": len(rows)},
             )
 
-    def _dead_letter(self, message: Message, error: str) -> str:
+    def _dead_letter(self, message: Message, error: str) -> None:
         try:
             dead_letter_message(self.dlq_producer, message, error)
         except DeadLetterError as exc:
             raise HandoffFailed(str(exc)) from exc
-        return DEAD_LETTERED
 
     def _rewind(self, messages: list[Message]) -> None:
         """Seek each partition back to its first message not handled, so it is read again.

@@ -38,6 +38,24 @@ def claim_event(event_id: uuid.UUID | str, topic: str) -> bool:
         return cursor.rowcount == 1
 
 
+def claim_events(events: list[tuple[uuid.UUID, str]]) -> set[uuid.UUID]:
+    """:func:`claim_event` for many ``(event_id, topic)`` at once (one statement); return the
+    ids claimed now (the others are duplicates)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim_events() must run inside the handlers' transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO workflow_service.processed_events (event_id, topic) "
+            "SELECT * FROM unnest(%s::uuid[], %s::text[]) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            [[str(event_id) for event_id, _ in events], [topic for _, topic in events]],
+        )
+        return {
+            value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+            for (value,) in cursor.fetchall()
+        }
+
+
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("watermark timestamps must be timezone-aware")

@@ -8,16 +8,16 @@ flight, loses the task: it is in no queue and not unacknowledged, while the cons
 committed the offset. So the consumer commits an offset only once the event is a row here
 (:func:`record`), and the Celery task is only a nudge.
 
-* The consumer inserts the row (one per event id), then sends ``handle_event`` with the row's id
-  to the key's lane, then commits the offset.
-* The lane worker applies the rows of the event's ordering key up to that id, oldest first
-  (:func:`pending_through`), each in one transaction that deletes the row (:func:`take`),
-  claims the event id and runs the handler (or dead-letters it). A row is gone exactly when its
-  event was applied, found a duplicate, or dead-lettered.
+* The consumer inserts the rows of a batch read (one per event id, :func:`record_many`), then
+  sends each lane one ``handle_events`` task with its rows' ids, then commits the offsets.
+* The lane worker applies, for each id, the rows of its ordering key up to that id, oldest first
+  (:func:`pending_for`), in transactions that delete the rows (:func:`take_many`, or
+  :func:`take` one by one), claim the event ids and run the handlers (or dead-letter them). A
+  row is gone exactly when its event was applied, found a duplicate, or dead-lettered.
 * A task that was lost is made good by the next task of the same key (it applies the older
   row first, so order is kept) or, for the last event of a key, by the consumer's sweep
-  (:func:`claim_stale`), which sends a new task for every key with a row older than
-  ``KAFKA_INBOX_REDISPATCH_SECONDS``.
+  (:func:`claim_stale`), which sends a new task (one per lane) for every key with a row older
+  than ``KAFKA_INBOX_REDISPATCH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -107,6 +107,59 @@ def record(
         return int(cursor.fetchone()[0])
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """A consumed event to record (:func:`record_many`)."""
+
+    event_id: uuid.UUID
+    topic: str
+    key: str | None
+    ordering_key: str
+    partition: int | None
+    offset: int | None
+    payload: Mapping[str, Any]
+    headers: Mapping[str, str]
+
+
+def record_many(events: list[NewEvent]) -> list[int]:
+    """Record consumed events with one statement (committed when this returns: call it outside a
+    transaction); return their row ids, in the order of ``events``. As with :func:`record`, an
+    event recorded already keeps its row and its place; one listed twice gets one row."""
+    first: dict[uuid.UUID, NewEvent] = {}
+    for event in events:
+        first.setdefault(event.event_id, event)
+    unique = list(first.values())
+    with connection.cursor() as cursor:
+        # ORDER BY n: ids are drawn in the order the consumer read the events (a key's order).
+        cursor.execute(
+            """
+            INSERT INTO workflow_service.event_inbox AS i
+                (event_id, topic, message_key, ordering_key, kafka_partition, kafka_offset,
+                 payload, headers)
+            SELECT e, t, k, o, p, f, v::jsonb, h::jsonb
+            FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::integer[],
+                        %s::bigint[], %s::text[], %s::text[])
+                 WITH ORDINALITY AS u(e, t, k, o, p, f, v, h, n)
+            ORDER BY n
+            ON CONFLICT (event_id) DO UPDATE
+                SET dispatched_at = now() AT TIME ZONE 'UTC', dispatches = i.dispatches + 1
+            RETURNING id, event_id
+            """,
+            [
+                [str(e.event_id) for e in unique],
+                [e.topic for e in unique],
+                [e.key for e in unique],
+                [e.ordering_key[:200] for e in unique],
+                [e.partition for e in unique],
+                [e.offset for e in unique],
+                [json.dumps(e.payload) for e in unique],
+                [json.dumps(dict(e.headers)) for e in unique],
+            ],
+        )
+        ids = {str(event_id): int(inbox_id) for inbox_id, event_id in cursor.fetchall()}
+    return [ids[str(event.event_id)] for event in events]
+
+
 def pending_through(inbox_id: int, *, limit: int = 1000) -> list[InboxRow]:
     """The rows of ``inbox_id``'s ordering key up to and including it, oldest first; empty when
     that row is gone (its event was handled by an earlier task of the key)."""
@@ -123,6 +176,38 @@ def pending_through(inbox_id: int, *, limit: int = 1000) -> list[InboxRow]:
             [inbox_id, inbox_id, limit],
         )
         return [_row(values) for values in cursor.fetchall()]
+
+
+def pending_for(inbox_ids: list[int], *, limit: int) -> list[InboxRow]:
+    """The rows of the ordering keys of ``inbox_ids`` up to the greatest of those ids, oldest
+    first, at most ``limit``: the rows named and the older rows of their keys (whose own task
+    was lost). Empty when every one is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {_COLUMNS} FROM workflow_service.event_inbox
+            WHERE ordering_key IN (SELECT ordering_key FROM workflow_service.event_inbox
+                                   WHERE id = ANY(%s::bigint[]))
+              AND id <= (SELECT max(n) FROM unnest(%s::bigint[]) AS n)
+            ORDER BY id
+            LIMIT %s::integer
+            """,
+            [inbox_ids, inbox_ids, limit],
+        )
+        return [_row(values) for values in cursor.fetchall()]
+
+
+def take_many(inbox_ids: list[int]) -> set[int]:
+    """Delete those rows inside the transaction that handles their events; return the ids
+    deleted now (the others were gone: another task handled them). See :func:`take`."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("inbox.take_many() must run inside the transaction of the events")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM workflow_service.event_inbox WHERE id = ANY(%s::bigint[]) RETURNING id",
+            [inbox_ids],
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def take(inbox_id: int) -> bool:

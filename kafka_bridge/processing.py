@@ -14,6 +14,14 @@ is applied by :func:`apply_inbox`: the rows of its ordering key up to it, oldest
 deleted in the transaction that applies or dead-letters its event. A row already gone means
 another task handled the event: ``duplicate``.
 
+The lane task ``kafka_bridge.tasks.handle_events`` applies many inbox rows of one lane at once
+(:func:`apply_inbox_batch`): up to ``KAFKA_HANDLER_BATCH_SIZE`` of them, in the order the
+consumer read them, in ONE transaction (one advisory lock statement, one delete, one claim for
+all, then the handlers one after the other). If anything in that transaction fails, it rolls
+back whole and its rows are applied again one by one (:func:`apply_event`, each in its own
+transaction with the retries and dead-lettering above): a poison event costs its batch a second
+pass, never the other events their place or their commit.
+
 Retries happen inside the task, with a doubling pause (``KAFKA_HANDLER_RETRY_SECONDS``, capped at
 30 s), so the lane stays blocked meanwhile and the key's later events cannot overtake it. While
 the database is unreachable the task waits and tries again without counting attempts: an outage
@@ -31,7 +39,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from celery.worker import state as worker_state
@@ -39,9 +49,11 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 
 from kafka_bridge import conf, inbox, registry
 from kafka_bridge.dlq import dead_letter_event
-from kafka_bridge.idempotency import claim_event
+from kafka_bridge.idempotency import claim_event, claim_events
 from kafka_bridge.registry import EventMeta, EventRejected
+from workflow import table_versions
 from workflow.errors import DomainError
+from workflow.request_id import request_id
 
 logger = logging.getLogger(__name__)
 
@@ -223,3 +235,102 @@ def apply_inbox(inbox_id: int) -> str:
             )
         if not rows or rows[-1].id == inbox_id:
             return outcome
+
+
+@contextmanager
+def _traced(row: inbox.InboxRow) -> Iterator[None]:
+    """Log lines and produced events (their ``request-id`` header) name this event, as the
+    per-event task's ``request_id`` header did: the message's ``event-id``, else its id."""
+    token = request_id.set(row.headers.get("event-id") or str(row.event_id))
+    try:
+        yield
+    finally:
+        request_id.reset(token)
+
+
+def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
+    """Apply ``rows`` (oldest first) in one transaction; return their outcomes in order. Any
+    failure raises, and the transaction rolls back whole."""
+    prepared: list[tuple[inbox.InboxRow, registry.Registration, EventMeta]] = []
+    for row in rows:
+        registration = registry.for_topic(row.topic)
+        if registration is None:
+            raise LookupError(f"no handler is registered for topic {row.topic}")
+        event_id = registration.event_id(row.payload)  # ValueError: the one-by-one pass says
+        meta = EventMeta(
+            topic=row.topic,
+            key=row.key,
+            event_id=event_id,
+            headers=row.headers,
+            partition=row.partition,
+            offset=row.offset,
+        )
+        prepared.append((row, registration, meta))
+    keys = sorted({row.ordering_key for row in rows})
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # As in apply_event, one key's events never run at the same time; the locks are
+            # taken in one order (sorted), so that two batches cannot deadlock on them.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, hashtext(k)) "
+                "FROM unnest(%s::text[]) AS k",
+                [_LOCK_CLASS, keys],
+            )
+        # The handlers' writes to agents mark its version, bumped once below: its row lock is
+        # held from there to the commit, not for the whole batch (table_versions).
+        table_versions.bump_at_end()
+        taken = inbox.take_many([row.id for row in rows])
+        claimed = claim_events(
+            [(meta.event_id, meta.topic) for row, _, meta in prepared if row.id in taken]
+        )
+        outcomes = []
+        for row, registration, meta in prepared:
+            if row.id not in taken or meta.event_id not in claimed:
+                outcomes.append(DUPLICATE)
+                continue
+            with _traced(row):
+                registration.func(row.payload, meta)
+            outcomes.append(APPLIED)
+        table_versions.bump_marked()
+        return outcomes
+
+
+def apply_inbox_batch(inbox_ids: list[int]) -> dict[str, int]:
+    """Apply the inbox rows ``inbox_ids`` (one lane's) and the older rows of their ordering keys,
+    oldest first, ``KAFKA_HANDLER_BATCH_SIZE`` per transaction (the module docstring); return
+    how many events had each outcome."""
+    counts: Counter[str] = Counter()
+    size = conf.handler_batch_size()
+    while True:
+        rows = _while_database_is_down(
+            "reading the inbox", lambda: inbox.pending_for(inbox_ids, limit=size)
+        )
+        if not rows:
+            return dict(counts)
+        try:
+            outcomes = _while_database_is_down(
+                f"applying a batch of {len(rows)} events",
+                lambda batch=rows: _apply_batch_once(batch),  # type: ignore[misc]
+            )
+        except Exception as exc:
+            logger.warning(
+                "a batch of %s events failed (%s: %s); applying them one by one",
+                len(rows),
+                type(exc).__name__,
+                exc,
+            )
+            outcomes = []
+            for row in rows:
+                with _traced(row):
+                    outcomes.append(
+                        apply_event(
+                            topic=row.topic,
+                            key=row.key,
+                            payload=row.payload,
+                            headers=row.headers,
+                            partition=row.partition,
+                            offset=row.offset,
+                            inbox_id=row.id,
+                        )
+                    )
+        counts.update(outcomes)

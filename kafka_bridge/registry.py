@@ -7,10 +7,12 @@ A handler is a function ``(payload, meta) -> None`` registered for one topic::
         agent_link_user(...)  # one service call
 
 The consumer validates each message against ``schema`` (a failure dead-letters it), skips event
-types the handler does not take (``event_types``), and hands the payload to the Celery task
-``kafka_bridge.tasks.handle_event``, which claims the event id (idempotency) and calls the
-handler inside one transaction. Handlers live in :mod:`kafka_bridge.handlers`, imported when
-Django starts (``KafkaBridgeConfig.ready``).
+types the handler does not take (``event_types``), and hands the payload (an inbox row) to the
+Celery task ``kafka_bridge.tasks.handle_events``, which claims the event id (idempotency) and
+calls the handler inside one transaction (shared with the other events of its batch; a handler
+must not commit, and anything it raises rolls the batch back to be applied one by one).
+Handlers live in :mod:`kafka_bridge.handlers`, imported when Django starts
+(``KafkaBridgeConfig.ready``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Celery tasks of the Kafka bridge.
 
-* ``handle_event``: apply one consumed event (sent by ``consume_events`` to a lane queue);
+* ``handle_events``: apply a lane's consumed events, in batches (sent by ``consume_events`` to a
+  lane queue);
+* ``handle_event``: apply one consumed event (what ``consume_events`` sent before batches; kept
+  for the tasks still queued when a deployment switches);
 * ``relay_outbox``: a beat sweep of the outbox relay (safe next to ``manage.py relay_outbox``);
 * ``purge_processed_events`` and ``purge_published_outbox``: daily retention.
 """
@@ -17,7 +20,7 @@ from django.db import close_old_connections, connection
 
 from kafka_bridge import idempotency, relay
 from kafka_bridge.clients import make_producer
-from kafka_bridge.processing import apply_event, apply_inbox
+from kafka_bridge.processing import apply_event, apply_inbox, apply_inbox_batch
 from workflow import outbox
 
 logger = logging.getLogger(__name__)
@@ -53,6 +56,16 @@ def handle_event(
         partition=partition,
         offset=offset,
     )
+
+
+@shared_task(name="kafka_bridge.tasks.handle_events", ignore_result=True, acks_late=True)
+def handle_events(*, inbox_ids: list[int]) -> dict[str, int]:
+    """Apply the inbox rows ``inbox_ids`` of one lane and the older rows of their keys, in
+    order, ``KAFKA_HANDLER_BATCH_SIZE`` per transaction (``processing.apply_inbox_batch``);
+    return how many events had each outcome."""
+    if not connection.in_atomic_block:  # as in handle_event
+        close_old_connections()
+    return apply_inbox_batch(inbox_ids)
 
 
 # One producer per worker process, created on first use (librdkafka does not survive a fork).

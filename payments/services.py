@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from decimal import Decimal
@@ -10,19 +11,53 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from assignments.selectors import assignment_on
-from payments.models import Payment, PaymentReversal
+from payments.models import Payment
 from promises.services import promises_apply_payment, promises_withdraw_payment
 from workflow import generations
 from workflow.actors import Actor
 from workflow.business_time import business_date
-from workflow.models import Loan
 from workflow.outbox import json_ready
 
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
+# One statement: the customer (from the loan when the event names none), the assignment
+# version in force on the business day (assignments.selectors.assignment_on, same rule and
+# order), the insert, whether a reversal came first, and the loan's currency.
+_RECORD_SQL = """
+WITH customer AS (
+    SELECT coalesce(%(cif)s::text, (SELECT l.cif FROM bank_sync_service.loans AS l
+                                    WHERE l.account_number = %(loan)s::text)) AS cif
+), version AS (
+    SELECT ca.assigned_call_agent_id, ca.assigned_field_agent_id
+    FROM workflow_service.customer_agents AS ca, customer
+    WHERE ca.cif = customer.cif AND ca.start_date <= %(day)s::date
+      AND (ca.end_date IS NULL OR ca.end_date > %(day)s::date)
+    ORDER BY ca.start_date DESC, ca.created_at DESC
+    LIMIT 1
+), inserted AS (
+    INSERT INTO workflow_service.payments
+        (id, payment_id, reference_number, loan_account_number, cif, amount, currency,
+         payment_date, payment_channel, call_agent_id, field_agent_id, event_id, source, raw)
+    SELECT %(id)s::uuid, %(payment_id)s::text, %(reference)s::text, %(loan)s::text,
+           customer.cif, %(amount)s::numeric, %(currency)s::text, %(payment_date)s::timestamp,
+           %(channel)s::text, version.assigned_call_agent_id, version.assigned_field_agent_id,
+           %(event_id)s::uuid, %(source)s::text, %(raw)s::jsonb
+    FROM customer LEFT JOIN version ON true
+    ON CONFLICT (payment_id) DO NOTHING
+    RETURNING received_at, cif, call_agent_id, field_agent_id
+)
+SELECT inserted.*,
+       EXISTS (SELECT 1 FROM workflow_service.payment_reversals AS r
+               WHERE r.payment_id = %(payment_id)s::text),
+       (SELECT l.currency FROM bank_sync_service.loans AS l
+        WHERE l.account_number = %(loan)s::text)
+FROM inserted
+"""
+
+
+# savepoint=False: nested in the caller's transaction (a Kafka batch), a failure fails it whole.
+@transaction.atomic(savepoint=False)
 def payment_record(
     *,
     payment_id: str,
@@ -41,59 +76,72 @@ def payment_record(
     already stored.
 
     It is attributed to the call and field agents assigned to the customer on the bank's
-    business day of ``payment_date`` (:func:`assignments.selectors.assignment_on`). Without a
-    ``cif`` the loan's customer is used when bank sync knows the loan; a payment whose customer
-    is unknown or unassigned that day is stored unattributed.
+    business day of ``payment_date`` (the rule of :func:`assignments.selectors.assignment_on`).
+    Without a ``cif`` the loan's customer is used when bank sync knows the loan; a payment
+    whose customer is unknown or unassigned that day is stored unattributed.
 
     A newly stored payment is then applied to the customer's pending promises
     (:func:`promises.services.promises_apply_payment`), unless it was already reversed (a
-    reversal that arrived first).
+    reversal that arrived first). Plain SQL: one statement for all of that but the promises.
     """
     if payment_date.tzinfo is None:
         raise ValueError("payment_date must be timezone-aware")
-    if not cif and loan_account_number:
-        loan = Loan.objects.filter(account_number=loan_account_number).only("customer").first()
-        cif = loan.customer_id if loan is not None else None
-    version = assignment_on(cif=cif, day=business_date(payment_date)) if cif else None
     payment = Payment(
         id=uuid.uuid4(),
         payment_id=payment_id,
         reference_number=reference_number,
         loan_account_number=loan_account_number,
-        cif=cif,
+        cif=cif or None,
         amount=amount,
         currency=currency,
         payment_date=payment_date,
         payment_channel=payment_channel,
-        call_agent_id=version.assigned_call_agent_id if version else None,
-        field_agent_id=version.assigned_field_agent_id if version else None,
         event_id=event_id,
         source=source,
         raw=json_ready(raw or {}),
     )
-    fields = [f for f in Payment._meta.concrete_fields if f.column != "received_at"]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(payment, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO workflow_service.payments ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            "ON CONFLICT (payment_id) DO NOTHING RETURNING received_at",
-            values,
+            _RECORD_SQL,
+            {
+                "id": str(payment.id),
+                "payment_id": payment_id,
+                "reference": reference_number,
+                "loan": loan_account_number,
+                "cif": cif or None,
+                "amount": amount,
+                "currency": currency,
+                "payment_date": payment_date.astimezone(dt.UTC).replace(tzinfo=None),
+                "day": business_date(payment_date),
+                "channel": payment_channel,
+                "event_id": str(event_id) if event_id else None,
+                "source": source,
+                "raw": json.dumps(payment.raw),
+            },
         )
         row = cursor.fetchone()
     if row is None:
         logger.info("payment %s already stored", payment_id)
         return None
-    payment.received_at = row[0].replace(tzinfo=dt.UTC)
+    (
+        received_at,
+        payment.cif,
+        payment.call_agent_id,
+        payment.field_agent_id,
+        reversed_,
+        loan_currency,
+    ) = row
+    payment.received_at = received_at.replace(tzinfo=dt.UTC)
     generations.bump_agents_on_commit(payment.call_agent_id, payment.field_agent_id)
-    if not PaymentReversal.objects.filter(payment_id=payment_id).exists():
+    if not reversed_:
         promises_apply_payment(
             payment_id=payment_id,
-            cif=cif,
+            cif=payment.cif,
             loan_account_number=loan_account_number,
             amount=amount,
-            currency=currency,
+            # The loan's currency when the event names none (promises_apply_payment would
+            # read it again).
+            currency=currency or loan_currency,
             payment_date=payment_date,
         )
     return payment

@@ -36,7 +36,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from cases.models import CustomerCase
@@ -346,7 +345,8 @@ def _follow_up_agents(cifs: Iterable[str]) -> dict[str, uuid.UUID | None]:
     return {str(cif): agent_id for cif, agent_id in rows}
 
 
-@transaction.atomic
+# savepoint=False: called inside payment_record's transaction; a failure fails it whole.
+@transaction.atomic(savepoint=False)
 def promises_apply_payment(
     *,
     payment_id: str,
@@ -372,26 +372,28 @@ def promises_apply_payment(
             .first()
         )
     pay_day = business_date(payment_date)
-    scope = PaymentPromise.objects.filter(
-        customer_id=cif,
-        status=PromiseStatus.PENDING,
-        due_date__gte=pay_day,
-        created_at__lt=day_start_utc(pay_day + dt.timedelta(days=1)),
-    )
-    if loan_account_number:
-        scope = scope.filter(Q(loan_id=loan_account_number) | Q(loan__isnull=True))
-    else:
-        scope = scope.filter(loan__isnull=True)
+    # Plain SQL (one statement per payment on the Kafka path, no ORM compilation): the
+    # customer's PENDING promises due on or after the pay day and made before its end, on the
+    # payment's loan or customer-level, the loan's first, oldest promised date first; locked.
     candidates = list(
-        scope.select_for_update()
-        .annotate(
-            loan_first=Case(
-                When(loan_id=loan_account_number, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
+        PaymentPromise.objects.raw(
+            """
+            SELECT * FROM workflow_service.payment_promises
+            WHERE cif = %s::text AND status = %s::text AND due_date >= %s::date
+              AND created_at < %s::timestamp
+              AND (loan_account_number IS NULL OR loan_account_number = %s::text)
+            ORDER BY loan_account_number IS DISTINCT FROM %s::text, promised_date, created_at, id
+            FOR UPDATE
+            """,
+            [
+                cif,
+                PromiseStatus.PENDING.value,
+                pay_day,
+                day_start_utc(pay_day + dt.timedelta(days=1)).replace(tzinfo=None),
+                loan_account_number or None,
+                loan_account_number or None,
+            ],
         )
-        .order_by("loan_first", "promised_date", "created_at", "id")
     )
     remaining = amount
     rows: list[PromiseAppropriation] = []

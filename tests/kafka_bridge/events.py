@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from kafka_bridge import inbox
+
 
 def payment_event(
     *,
@@ -36,3 +38,9 @@ def payment_event(
         "source": "payment-service",
         "payment": payment,
     }
+
+
+def payment_ids(inbox_ids: list[int]) -> list[str]:
+    """The payments of those (pending) inbox rows, in the order of ``inbox_ids``."""
+    payloads = {row.id: row.payload for row in inbox.pending_for(inbox_ids, limit=10_000)}
+    return [payloads[inbox_id]["payment"]["id"] for inbox_id in inbox_ids]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from kombu.exceptions import OperationalError
 
+from kafka_bridge import lanes
 from kafka_bridge.clients import make_producer
 from kafka_bridge.consumer import EventConsumer, celery_hand_off
 from kafka_bridge.dlq import (
@@ -24,7 +25,7 @@ from kafka_bridge.dlq import (
 from kafka_bridge.topics import dlq_topic
 from payments.models import Payment
 from tests.kafka_bridge import kafka
-from tests.kafka_bridge.events import payment_event
+from tests.kafka_bridge.events import payment_event, payment_ids
 from workflow.runloop import StopFlag
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -120,7 +121,7 @@ def test_a_failed_hand_off_or_dead_letter_is_not_committed_and_is_retried_in_ord
     committed: list[int] = []
 
     def flaky(**kwargs: Any) -> None:
-        calls.append(kwargs["payload"]["payment"]["id"])
+        calls.extend(payment_ids(kwargs["inbox_ids"]))
         committed.append(max(kafka.committed_offsets(group, payment_topic).values()))
         if len(calls) <= 2:  # Redis is down for the first two attempts
             raise OperationalError("Error 111 connecting to redis: Connection refused")
@@ -129,7 +130,8 @@ def test_a_failed_hand_off_or_dead_letter_is_not_committed_and_is_retried_in_ord
     kafka_down = make_producer(
         **{"bootstrap.servers": f"127.0.0.1:{unused_tcp_port}", "message.timeout.ms": 300}
     )
-    consumer = make_consumer(dispatch=flaky, dlq_producer=kafka_down)
+    # One message per step: the hand-off of each event is tried on its own.
+    consumer = make_consumer(dispatch=flaky, dlq_producer=kafka_down, batch_size=1)
     group = consumer.group_id
     run_until(consumer, lambda: consumer.stats.handoff_failures == 3)
     assert calls == ["P0", "P0", "P0", "P1"]
@@ -157,15 +159,40 @@ def test_a_stop_request_finishes_the_message_in_hand_commits_and_leaves_the_rest
     handed: list[str] = []
 
     def stop_after_two(**kwargs: Any) -> None:
+        handed.extend(payment_ids(kwargs["inbox_ids"]))
         celery_hand_off(**kwargs)
-        handed.append(kwargs["payload"]["payment"]["id"])
         if len(handed) == 2:
             stop.set()  # as SIGTERM would
 
-    consumer = make_consumer(stop=stop, dispatch=stop_after_two)
+    consumer = make_consumer(stop=stop, dispatch=stop_after_two, batch_size=1)
     run_until(consumer, lambda: stop.stopping)
     consumer.close()
     assert handed == ["P0", "P1"]
     assert Payment.objects.count() == 2
     # The group resumes after P1 (a restart after a kill is covered end to end).
     assert max(kafka.committed_offsets(consumer.group_id, payment_topic).values()) == 2
+
+
+def test_a_poll_is_handed_off_as_one_task_per_lane_each_key_in_order(
+    payment_topic: str, make_consumer: Callable[..., EventConsumer], settings: Any
+) -> None:
+    settings.KAFKA_EVENT_LANES = 2
+    kafka.produce(
+        payment_topic,
+        [(f"C{n % 4}", payment_event(payment_id=f"P{n}", cif=f"C{n % 4}")) for n in range(12)],
+    )
+    tasks: list[tuple[str, list[str]]] = []
+
+    def record(**kwargs: Any) -> None:
+        tasks.append((kwargs["queue"], payment_ids(kwargs["inbox_ids"])))
+        celery_hand_off(**kwargs)
+
+    consumer = make_consumer(dispatch=record)
+    run_until(consumer, lambda: consumer.stats.handed_off == 12)
+    assert len(tasks) < 12  # polls of many events, not a task per event
+    for queue, payments in tasks:  # each task holds only its lane's customers
+        assert {lanes.lane_queue(f"C{int(p[1:]) % 4}") for p in payments} == {queue}
+    for cif in range(4):
+        named = [p for _, payments in tasks for p in payments if int(p[1:]) % 4 == cif]
+        assert named == [f"P{n}" for n in range(cif, 12, 4)]
+    assert Payment.objects.count() == 12

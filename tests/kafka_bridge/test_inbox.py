@@ -28,7 +28,7 @@ from kafka_bridge.handlers import payments as payment_handlers
 from kafka_bridge.topics import PAYMENT_RECEIVED
 from payments.models import Payment
 from tests.kafka_bridge import kafka
-from tests.kafka_bridge.events import payment_event
+from tests.kafka_bridge.events import payment_event, payment_ids
 from tests.kafka_bridge.processes import private_redis
 from workflow.models import OutboxEvent
 from workflow.runloop import StopFlag
@@ -99,13 +99,14 @@ def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def lossy(lost: set[str]) -> Callable[..., None]:
-    """A hand-off the broker accepts and then loses for the payments in ``lost`` (the task
-    was popped by a lane worker killed before it recorded it), and delivers for the others."""
+    """A hand-off the broker accepts and then loses when its task names a payment in ``lost``
+    (the task was popped by a lane worker killed before it recorded it), and delivers the
+    others."""
 
     def dispatch(**kwargs: Any) -> None:
-        payment_id = kwargs["payload"]["payment"]["id"]
-        if payment_id in lost:
-            lost.discard(payment_id)  # lost once; a task sent again is delivered
+        named = set(payment_ids(kwargs["inbox_ids"]))
+        if named & lost:
+            lost.difference_update(named)  # lost once; a task sent again is delivered
             return
         celery_hand_off(**kwargs)
 
@@ -113,6 +114,8 @@ def lossy(lost: set[str]) -> Callable[..., None]:
 
 
 def consumer_for(topic: str, dispatch: Callable[..., None]) -> EventConsumer:
+    """A consumer that reads one message per step: each event has its own task (one lane's
+    batch of one), so that the test can lose exactly one."""
     consumer = EventConsumer(
         group_id=kafka.unique_name("test-inbox-group"),
         topic_names=[topic],
@@ -120,6 +123,7 @@ def consumer_for(topic: str, dispatch: Callable[..., None]) -> EventConsumer:
         stop=StopFlag(),
         dispatch=dispatch,
         max_pause=0.05,
+        batch_size=1,
     )
     consumer.start()
     return consumer
