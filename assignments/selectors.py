@@ -34,7 +34,8 @@ def assignments_for_agent(
     """
     if scope is not None and scope.agent_id != agent_id:
         raise Forbidden("An agent may list only its own assignments.", field="agentId")
-    if not Agent.objects.filter(id=agent_id).exists():
+    # Within a scope the agent is the caller's own, read for this request: it exists.
+    if scope is None and not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
     now = timezone.now()
     assignments = (
