@@ -98,7 +98,7 @@ def contact_attempts_create(ctx: Context, count: int) -> list[Request]:
                 "contactPoint": phone_of(n),
             },
         )
-        for n in quiet_customers(ctx, min(count, 5000))
+        for n in quiet_customers(ctx, count)
     ]
 
 
@@ -108,7 +108,7 @@ def actions_create_reserved(ctx: Context, count: int) -> list[Request]:
     from django.db import connection
 
     daytime_everywhere()
-    numbers = quiet_customers(ctx, min(count, 1500))
+    numbers = quiet_customers(ctx, count)
     agents = {n: ctx.call_agent_of(n) for n in numbers}
     with connection.cursor() as cursor:
         cursor.execute(
