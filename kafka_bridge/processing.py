@@ -214,6 +214,19 @@ def apply_event(
         return outcome
 
 
+def _apply_row(row: inbox.InboxRow) -> str:
+    """:func:`apply_event` of one inbox row, in its own transaction."""
+    return apply_event(
+        topic=row.topic,
+        key=row.key,
+        payload=row.payload,
+        headers=row.headers,
+        partition=row.partition,
+        offset=row.offset,
+        inbox_id=row.id,
+    )
+
+
 def apply_inbox(inbox_id: int) -> str:
     """Apply the inbox rows of ``inbox_id``'s ordering key up to and including it, oldest first
     (an older row is one whose own task was lost); return the outcome of the last one, or
@@ -224,15 +237,7 @@ def apply_inbox(inbox_id: int) -> str:
             f"reading inbox row {inbox_id}", lambda: inbox.pending_through(inbox_id)
         )
         for row in rows:
-            outcome = apply_event(
-                topic=row.topic,
-                key=row.key,
-                payload=row.payload,
-                headers=row.headers,
-                partition=row.partition,
-                offset=row.offset,
-                inbox_id=row.id,
-            )
+            outcome = _apply_row(row)
         if not rows or rows[-1].id == inbox_id:
             return outcome
 
@@ -322,15 +327,5 @@ def apply_inbox_batch(inbox_ids: list[int]) -> dict[str, int]:
             outcomes = []
             for row in rows:
                 with _traced(row):
-                    outcomes.append(
-                        apply_event(
-                            topic=row.topic,
-                            key=row.key,
-                            payload=row.payload,
-                            headers=row.headers,
-                            partition=row.partition,
-                            offset=row.offset,
-                            inbox_id=row.id,
-                        )
-                    )
+                    outcomes.append(_apply_row(row))
         counts.update(outcomes)

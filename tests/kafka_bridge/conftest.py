@@ -1,12 +1,15 @@
-"""Fixtures of the Kafka bridge tests: a fresh payment topic per test, fast handler retries."""
+"""Fixtures of the Kafka bridge tests: a fresh payment topic per test, fast handler retries,
+the payments a handler applied."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from kafka_bridge.handlers import payments as payment_handlers
 from kafka_bridge.topics import dlq_topic
 from tests.kafka_bridge import kafka
 
@@ -25,3 +28,17 @@ def payment_topic(settings: SettingsWrapper) -> Iterator[str]:
 def fast_retries(settings: SettingsWrapper) -> None:
     settings.KAFKA_HANDLER_MAX_ATTEMPTS = 2
     settings.KAFKA_HANDLER_RETRY_SECONDS = 0.0
+
+
+@pytest.fixture
+def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The payment ids the handler applied, in order (rolled-back attempts included)."""
+    order: list[str] = []
+    original = payment_handlers.payment_record
+
+    def record(**kwargs: Any) -> Any:
+        order.append(kwargs["payment_id"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(payment_handlers, "payment_record", record)
+    return order

@@ -29,38 +29,33 @@ from workflow.models import OutboxEvent
 pytestmark = [pytest.mark.django_db]
 
 
-@pytest.fixture
-def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The payment ids the handler applied, in order (rolled-back attempts included)."""
-    order: list[str] = []
-    original = payment_handlers.payment_record
-
-    def record(**kwargs: Any) -> Any:
-        order.append(kwargs["payment_id"])
-        return original(**kwargs)
-
-    monkeypatch.setattr(payment_handlers, "payment_record", record)
-    return order
-
-
-def record_payloads(payloads: list[dict[str, Any]]) -> list[int]:
-    """Record payment events in the inbox with one statement, as the consumer does; return
-    their row ids."""
+def record_events(
+    topic: str, payloads: list[dict[str, Any]], headers: list[dict[str, str]] | None = None
+) -> list[int]:
+    """Record ``payloads`` of ``topic`` in the inbox with one statement, as the consumer does,
+    keyed as the registry keys them (``headers[n]`` for the n-th); return their row ids."""
+    registration = registry.for_topic(topic)
+    assert registration is not None
     return inbox.record_many(
         [
             inbox.NewEvent(
-                event_id=uuid.UUID(payload["event_id"]),
-                topic=PAYMENT_RECEIVED,
-                key=payload["payment"]["cif"],
-                ordering_key=payload["payment"]["cif"],
+                event_id=registration.event_id(payload),
+                topic=topic,
+                key=registration.ordering_key(payload, None),
+                ordering_key=registration.ordering_key(payload, None),
                 partition=0,
                 offset=offset,
                 payload=payload,
-                headers={},
+                headers=headers[offset] if headers else {},
             )
             for offset, payload in enumerate(payloads)
         ]
     )
+
+
+def record_payloads(payloads: list[dict[str, Any]]) -> list[int]:
+    """Record payment events in the inbox; return their row ids."""
+    return record_events(PAYMENT_RECEIVED, payloads)
 
 
 def recorded(*events: tuple[str, str]) -> list[int]:
@@ -177,25 +172,9 @@ def test_an_event_listed_twice_in_one_poll_gets_one_row() -> None:
 def statements_per_event(topic: str, payloads: list[dict[str, Any]]) -> float:
     """The statements one more event of ``payloads`` adds to a batch: a batch of the first two,
     then one of the other four, counted apart, so the batch's own statements cancel out."""
-    registration = registry.for_topic(topic)
-    assert registration is not None
 
     def batch_statements(events: list[dict[str, Any]]) -> int:
-        ids = inbox.record_many(
-            [
-                inbox.NewEvent(
-                    event_id=registration.event_id(payload),
-                    topic=topic,
-                    key=None,
-                    ordering_key=registration.ordering_key(payload, None),
-                    partition=0,
-                    offset=0,
-                    payload=payload,
-                    headers={},
-                )
-                for payload in events
-            ]
-        )
+        ids = record_events(topic, events)
         with CaptureQueriesContext(connection) as statements:
             assert processing.apply_inbox_batch(ids) == {processing.APPLIED: len(events)}
         return len(statements.captured_queries)
@@ -239,21 +218,7 @@ def test_a_bank_event_for_a_customer_with_a_case_costs_its_batch_two_statements(
 def test_events_produced_by_a_batch_name_the_consumed_event_as_their_request_id() -> None:
     users = [CrmUserFactory() for _ in range(2)]
     payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
-    ids = inbox.record_many(
-        [
-            inbox.NewEvent(
-                event_id=uuid.UUID(payload["id"]),
-                topic=topics.USER_CREATED,
-                key=payload["userId"],
-                ordering_key=payload["userId"],
-                partition=0,
-                offset=n,
-                payload=payload,
-                headers={"event-id": "from-the-header"} if n == 0 else {},
-            )
-            for n, payload in enumerate(payloads)
-        ]
-    )
+    ids = record_events(topics.USER_CREATED, payloads, [{"event-id": "from-the-header"}, {}])
     assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 2}
     created = OutboxEvent.objects.filter(topic=topics.AGENT_CREATED).order_by("id")
     assert [event.headers.get("request-id") for event in created] == [
@@ -285,21 +250,7 @@ def test_a_batch_of_user_events_bumps_the_agents_version_once_at_its_end(
     users = [CrmUserFactory() for _ in range(3)]
     payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
     before = stored()
-    ids = inbox.record_many(
-        [
-            inbox.NewEvent(
-                event_id=uuid.UUID(payload["id"]),
-                topic=topics.USER_CREATED,
-                key=payload["userId"],
-                ordering_key=payload["userId"],
-                partition=0,
-                offset=n,
-                payload=payload,
-                headers={},
-            )
-            for n, payload in enumerate(payloads)
-        ]
-    )
+    ids = record_events(topics.USER_CREATED, payloads)
     assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 3}
     assert seen == [before] * 3  # agents written, version not yet bumped
     assert stored() > before

@@ -84,20 +84,6 @@ def payment_topic(settings: SettingsWrapper) -> Iterator[str]:
     kafka.delete_topics(name)
 
 
-@pytest.fixture
-def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The payment ids the handler applied, in order."""
-    order: list[str] = []
-    original = payment_handlers.payment_record
-
-    def record(**kwargs: Any) -> Any:
-        order.append(kwargs["payment_id"])
-        return original(**kwargs)
-
-    monkeypatch.setattr(payment_handlers, "payment_record", record)
-    return order
-
-
 def lossy(lost: set[str]) -> Callable[..., None]:
     """A hand-off the broker accepts and then loses when its task names a payment in ``lost``
     (the task was popped by a lane worker killed before it recorded it), and delivers the
