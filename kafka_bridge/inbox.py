@@ -81,30 +81,9 @@ def record(
 ) -> int:
     """Record a consumed event (committed when this returns: call it outside a transaction);
     return its row id. An event recorded already (a message read again) keeps its row and its
-    place in its key's order; the row counts one more dispatch."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO workflow_service.event_inbox AS i
-                (event_id, topic, message_key, ordering_key, kafka_partition, kafka_offset,
-                 payload, headers)
-            VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)
-            ON CONFLICT (event_id) DO UPDATE
-                SET dispatched_at = now() AT TIME ZONE 'UTC', dispatches = i.dispatches + 1
-            RETURNING id
-            """,
-            [
-                str(event_id),
-                topic,
-                key,
-                ordering_key[:200],
-                partition,
-                offset,
-                json.dumps(payload),
-                json.dumps(dict(headers)),
-            ],
-        )
-        return int(cursor.fetchone()[0])
+    place in its key's order; the row counts one more dispatch (:func:`record_many` of one)."""
+    event = NewEvent(event_id, topic, key, ordering_key, partition, offset, payload, headers)
+    return record_many([event])[0]
 
 
 @dataclass(frozen=True)
