@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from kafka_bridge import inbox
-
 
 def payment_event(
     *,
@@ -42,5 +40,8 @@ def payment_event(
 
 def payment_ids(inbox_ids: list[int]) -> list[str]:
     """The payments of those (pending) inbox rows, in the order of ``inbox_ids``."""
+    # Imported here: the soak imports this module before Django is set up.
+    from kafka_bridge import inbox
+
     payloads = {row.id: row.payload for row in inbox.pending_for(inbox_ids, limit=10_000)}
     return [payloads[inbox_id]["payment"]["id"] for inbox_id in inbox_ids]
