@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from agents.selectors import agent_for_actor
+from agents.selectors import agent_id_for_actor
 from workflow.actors import Actor
 from workflow.permissions import Scope
 
@@ -45,4 +45,4 @@ def agent_scope(actor: Actor, scope: Scope | None) -> AgentScope | None:
         return None
     if scope is not Scope.OWN_WORK:
         raise ValueError(f"agent_scope() applies OWN_WORK, not {scope}.")
-    return AgentScope(agent_id=agent_for_actor(actor).id)
+    return AgentScope(agent_id=agent_id_for_actor(actor))

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +25,6 @@ from actions.api.serializers import (
     ActionOutput,
     ActionResultInput,
 )
-from actions.models import ActionRecord
 from agents.scope import AgentScope, agent_scope
 from promises.api.serializers import PromiseOutput
 from promises.selectors import promise_for_action
@@ -37,6 +35,7 @@ from workflow.api.output import represent, represent_many
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
+from workflow.sql_list import SqlList
 
 
 def _actor(request: Request) -> Actor:
@@ -92,9 +91,13 @@ class ActionViewSet(GenericViewSet):
     lookup_value_converter = "uuid"
 
     def _page(
-        self, queryset: QuerySet[ActionRecord], *, must_exist: Callable[[], None] | None = None
+        self,
+        actions: SqlList[selectors.ActionListRow],
+        *,
+        must_exist: Callable[[], None] | None = None,
     ) -> Response:
-        rows = self.paginate_queryset(queryset)
+        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
+        rows = self.paginate_queryset(actions)  # type: ignore[arg-type]
         if not rows and must_exist is not None:
             # Rows prove the customer (loan) exists; an empty page is a 404 when it does not
             # (one statement saved on every page with rows).

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from actions import selectors, services
@@ -17,6 +16,7 @@ from tests.factories import ActionRecordFactory, AgentFactory, CrmUserFactory, L
 from workflow.actors import Actor
 from workflow.errors import AgentNotFound, Forbidden, NotFound, ValidationFailed
 from workflow.models import Loan
+from workflow.sql_list import SqlList
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def partitions_in_plan(sql: str, params: tuple[object, ...] | list[object]) -> s
     return set(PARTITION.findall(plan))
 
 
-def planned_partitions(queryset: QuerySet[ActionRecord]) -> set[str]:
-    sql, params = queryset.query.sql_with_params()
+def planned_partitions(actions: SqlList[selectors.ActionListRow]) -> set[str]:
+    sql, params = actions.sql_with_params(0, 10, with_total=True)
     return partitions_in_plan(sql, params)
 
 
@@ -96,7 +96,7 @@ def test_the_selector_filters_on_naive_utc_timestamp_literals(loan: Loan) -> Non
     filters = selectors.ActionFilters(start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 2))
     queryset = selectors.actions_for_customer(cif="CIF-S1", filters=filters)
 
-    _, params = queryset.query.sql_with_params()
+    _, params = queryset.sql_with_params()
 
     assert dt.datetime(2026, 3, 1, 17, 0) in params
     assert dt.datetime(2026, 3, 2, 17, 0) in params

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from workflow.api.envelope import ok
 from workflow.errors import ValidationFailed
+from workflow.sql_list import SqlList
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -68,10 +69,15 @@ class EnvelopePagination(BasePagination):
     total_items = 0
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+        self,
+        queryset: QuerySet[Any] | SqlList[Any] | Sequence[Any],
+        request: Request,
+        view: Any = None,
     ) -> list[Any]:
         self.page, self.page_size = page_params(request)
         offset = (self.page - 1) * self.page_size
+        if isinstance(queryset, SqlList):
+            return self._paginate_sql(queryset, offset, view)
         if not isinstance(queryset, QuerySet):
             self.total_items = len(queryset)
             return list(queryset[offset : offset + self.page_size])
@@ -98,6 +104,23 @@ class EnvelopePagination(BasePagination):
         else:
             self.total_items = queryset.count() if offset else 0
         return rows
+
+    def _paginate_sql(self, rows: SqlList[Any], offset: int, view: Any) -> list[Any]:
+        """A plain-SQL list (``workflow.sql_list``), paged as a QuerySet is above."""
+        if offset + self.page_size > MAX_SQL_OFFSET:
+            self.total_items = rows.count()
+            return []
+        if getattr(view, "action", None) not in getattr(view, "count_in_page_actions", ()):
+            self.total_items = rows.count()
+            if offset >= self.total_items:
+                return []
+            return rows.page(offset, self.page_size, with_total=False)[0]
+        page, total = rows.page(offset, self.page_size, with_total=True)
+        if total is not None:
+            self.total_items = total
+        else:
+            self.total_items = rows.count() if offset else 0
+        return page
 
     def get_pagination(self) -> dict[str, int]:
         """The ``pagination`` object of the page last paged."""
