@@ -1,0 +1,83 @@
+"""An agent's assignment list is the list it calls and visits from: customers on a contact hold
+for the agent's channel are left out while the hold is in force (issue 14, README "Contact
+policy"), and come back when it expires or is lifted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from assignments.services import assignment_assign
+from contacts.policy_services import hold_create, hold_lift
+from tests.api import agent_client, envelope_ok
+from tests.factories import AgentFactory, CustomerFactory
+from workflow.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+SUPERVISOR = Actor(username="supervisor", roles=frozenset({"SUPERVISOR"}))
+BASE = "/api/v1/collection/assignments/agent"
+
+
+def test_held_customers_are_left_out_for_the_channels_the_hold_suppresses() -> None:
+    me, other = AgentFactory(), AgentFactory()
+    now = timezone.now()
+    # (cif, the agent's role, the hold's channels (None: no hold), listed?)
+    cases = [
+        ("CIF-H-CALL", "call", ["CALL"], False),
+        ("CIF-H-SMS", "call", ["SMS"], True),
+        ("CIF-H-ALL", "call", [], False),
+        ("CIF-H-FIELD-CALL", "field", ["CALL"], True),
+        ("CIF-H-FIELD-VISIT", "field", ["VISIT", "CALL"], False),
+        ("CIF-H-FIELD-ALL", "field", [], False),
+        ("CIF-H-NONE", "call", None, True),
+    ]
+    for cif, role, channels, _ in cases:
+        CustomerFactory(cif=cif)
+        assignment_assign(
+            actor=SUPERVISOR,
+            cif=cif,
+            call_agent_id=me.id if role == "call" else other.id,
+            field_agent_id=me.id if role == "field" else None,
+        )
+        if channels is not None:
+            hold_create(
+                cif=cif,
+                hold_type="DISPUTE",
+                channels=channels,
+                reason="Disputed.",
+                actor=SUPERVISOR,
+            )
+    # Holds not in force: expired, lifted, not started yet.
+    for cif in ("CIF-H-EXPIRED", "CIF-H-LIFTED", "CIF-H-LATER"):
+        CustomerFactory(cif=cif)
+        assignment_assign(actor=SUPERVISOR, cif=cif, call_agent_id=me.id)
+    hold_create(
+        cif="CIF-H-EXPIRED",
+        hold_type="HARDSHIP",
+        starts_at=now - dt.timedelta(days=10),
+        expires_at=now - dt.timedelta(days=1),
+        reason="Lost job.",
+        actor=SUPERVISOR,
+    )
+    lifted = hold_create(cif="CIF-H-LIFTED", hold_type="DISPUTE", reason="x", actor=SUPERVISOR)
+    hold_lift(hold_id=lifted.id, reason="Resolved.", actor=SUPERVISOR)
+    hold_create(
+        cif="CIF-H-LATER",
+        hold_type="LEGAL_MORATORIUM",
+        starts_at=now + dt.timedelta(days=1),
+        reason="Moratorium from tomorrow.",
+        actor=SUPERVISOR,
+    )
+    client, _ = agent_client("SUPERVISOR")
+
+    data = envelope_ok(client.get(f"{BASE}/{me.id}", {"pageSize": 100}))
+
+    expected = sorted(
+        [cif for cif, _, _, listed in cases if listed]
+        + ["CIF-H-EXPIRED", "CIF-H-LIFTED", "CIF-H-LATER"]
+    )
+    assert [row["cif"] for row in data["assignments"]] == expected
+    assert data["pagination"]["totalItems"] == len(expected)
