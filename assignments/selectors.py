@@ -5,54 +5,107 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
 from agents.scope import AgentScope
-from assignments.api.filters import AssignmentFilter
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
-from contacts.selectors import held_cifs
+from contacts.selectors import hold_in_force_sql
 from workflow.errors import Forbidden, NotFound
 from workflow.models import Customer
+from workflow.sql_list import SqlList
+
+
+class CaseStatuses(NamedTuple):
+    customer_status: str
+    collateral_status: str
+    processing_state_status: str
+    lending_violation_status: str
+    recovery_ability_status: str
+
+
+class CustomerOfAssignment(NamedTuple):
+    display_name: str
+    case: CaseStatuses | None  # None: the customer has no case
+
+
+class AgentAssignmentRow(NamedTuple):
+    """A current assignment with what ``AgentAssignmentOutput`` reads off the model."""
+
+    id: uuid.UUID
+    customer_id: str
+    assigned_call_agent_id: uuid.UUID | None
+    assigned_field_agent_id: uuid.UUID | None
+    start_date: dt.date
+    end_date: dt.date | None
+    is_current: bool
+    customer: CustomerOfAssignment
+
+
+def _agent_assignment_row(values: Sequence[Any]) -> AgentAssignmentRow:
+    (id_, cif, call_agent, field_agent, start, end, current, name, company, has_case) = values[:10]
+    case = CaseStatuses(*values[10:]) if has_case else None
+    customer = CustomerOfAssignment(Customer.name_of(name, company), case)
+    return AgentAssignmentRow(id_, cif, call_agent, field_agent, start, end, current, customer)
 
 
 def assignments_for_agent(
     *, agent_id: uuid.UUID, cif: str | None = None, scope: AgentScope | None = None
-) -> QuerySet[CustomerAgent]:
+) -> SqlList[AgentAssignmentRow]:
     """The current assignments naming the agent as call or field agent, ordered by cif.
 
-        Each row carries its customer and the customer's case (None when it has no case), joined
-        in the same query. ``cif`` narrows to one customer (exact match). Unknown agent: 404.
-    Within a ``scope`` only the scope's own agent may be listed (403 otherwise).
+    Each row carries its customer's name and the customer's case statuses (None when it has
+    no case), joined in the same statement. ``cif`` narrows to one customer (exact match).
+    Unknown agent: 404. Within a ``scope`` only the scope's own agent may be listed (403
+    otherwise). Plain SQL (``workflow.sql_list``): an agent's working list is a hot read.
 
-        This is the list agents work from, so customers on a contact hold are left out
-        (README, "Contact policy"): held for CALL (or every channel) where the agent is the call
-        agent, held for VISIT (or every channel) where the agent is the field agent.
+    This is the list agents work from, so customers on a contact hold are left out
+    (README, "Contact policy"): held for CALL (or every channel) where the agent is the call
+    agent, held for VISIT (or every channel) where the agent is the field agent.
     """
     if scope is not None and scope.agent_id != agent_id:
         raise Forbidden("An agent may list only its own assignments.", field="agentId")
     # Within a scope the agent is the caller's own, read for this request: it exists.
     if scope is None and not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
-    now = timezone.now()
-    assignments = (
-        CustomerAgent.objects.filter(is_current=True)
-        .filter(Q(assigned_call_agent_id=agent_id) | Q(assigned_field_agent_id=agent_id))
-        .exclude(
-            Q(assigned_call_agent_id=agent_id, customer_id__in=held_cifs(channel="CALL", at=now))
-            | Q(
-                assigned_field_agent_id=agent_id,
-                customer_id__in=held_cifs(channel="VISIT", at=now),
-            )
-        )
-        .select_related("customer", "customer__case")
+    now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)
+    conditions = [
+        "ca.is_current",
+        "(ca.assigned_call_agent_id = %s OR ca.assigned_field_agent_id = %s)",
+        f"""NOT EXISTS (
+            SELECT 1 FROM workflow_service.contact_holds h
+             WHERE h.cif = ca.cif AND {hold_in_force_sql("h")}
+               AND (cardinality(h.channels) = 0
+                    OR (ca.assigned_call_agent_id = %s AND 'CALL' = ANY(h.channels))
+                    OR (ca.assigned_field_agent_id = %s AND 'VISIT' = ANY(h.channels))))""",
+    ]
+    params: list[Any] = [agent_id, agent_id, now, now, agent_id, agent_id]
+    if cif is not None:
+        conditions.append("ca.cif = %s")
+        params.append(cif)
+    return SqlList(
+        columns="""
+            ca.id, ca.cif, ca.assigned_call_agent_id, ca.assigned_field_agent_id, ca.start_date,
+            ca.end_date, ca.is_current, c.name, c.company_name, cc.id IS NOT NULL,
+            cc.customer_status, cc.collateral_status, cc.processing_state_status,
+            cc.lending_violation_status, cc.recovery_ability_status
+        """,
+        table="workflow_service.customer_agents ca",
+        joins="""
+            JOIN bank_sync_service.customers c ON c.cif = ca.cif
+            LEFT JOIN workflow_service.customer_cases cc ON cc.cif = ca.cif
+        """,
+        conditions=tuple(conditions),
+        params=tuple(params),
+        # The id breaks ties between versions of one cif (never two current, but be total).
+        order_by="ca.cif, ca.id",
+        row=_agent_assignment_row,
     )
-    assignments = AssignmentFilter.apply({"cif": cif or None}, assignments)
-    # The id breaks ties between versions of one cif (never two current, but be total).
-    return assignments.order_by("customer_id", "id")
 
 
 def assignment_history(*, cif: str, scope: AgentScope | None = None) -> QuerySet[CustomerAgent]:

@@ -19,11 +19,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts.enums import COUNTED_STATUSES, AttemptStatus
-from contacts.models import ContactAttempt, ContactHold, ContactPolicy
+from contacts.models import ContactAttempt, ContactPolicy
 from contacts.rules import Cap, Contact, Hold, Policy, Window
 
 # Advisory lock classes (pg_advisory_xact_lock(class, hashtext(key))): the customer's first,
@@ -241,14 +241,14 @@ def policy_rules(policy_id: uuid.UUID) -> Policy:
     return policy_from_row(row)
 
 
-def held_cifs(*, channel: str, at: dt.datetime) -> QuerySet[ContactHold, Any]:
-    """The cifs under a hold that suppresses ``channel`` at ``at`` (a subquery: ``values``)."""
+def hold_in_force_sql(alias: str) -> str:
+    """SQL condition: the ``contact_holds`` row ``alias`` is in force at an instant, given as
+    two parameters (naive UTC timestamps, as the columns hold them): started, and neither
+    expired nor lifted (its end is the earlier of the two, as ``_FACTS_SQL`` reads it). Its
+    ``channels`` (empty: all) say which channels it suppresses."""
     return (
-        ContactHold.objects.filter(starts_at__lte=at)
-        .filter(Q(channels=[]) | Q(channels__contains=[channel]))
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
-        .values("cif")
+        f"{alias}.starts_at <= %s::timestamp"
+        f" AND coalesce(LEAST({alias}.expires_at, {alias}.lifted_at) > %s::timestamp, true)"
     )
 
 

@@ -140,7 +140,12 @@ class Customer(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.company_name or ""
+        return self.name_of(self.name, self.company_name)
+
+    @staticmethod
+    def name_of(name: str | None, company_name: str | None) -> str:
+        """The name a customer goes by: a person's name, else the company's."""
+        return name or company_name or ""
 
 
 class Loan(models.Model):

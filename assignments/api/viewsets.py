@@ -94,7 +94,8 @@ class AssignmentViewSet(GenericViewSet):
             cif=request.query_params.get("cif") or None,
             scope=agent_scope(request.user, scope_of(request)),
         )
-        rows = self.paginate_queryset(assignments)
+        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
+        rows = self.paginate_queryset(assignments)  # type: ignore[arg-type]
         return self.get_paginated_response(
             {"assignments": represent_many(AgentAssignmentOutput, rows)}
         )

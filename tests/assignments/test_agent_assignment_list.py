@@ -1,6 +1,8 @@
-"""An agent's assignment list is the list it calls and visits from: customers on a contact hold
-for the agent's channel are left out while the hold is in force (issue 14, README "Contact
-policy"), and come back when it expires or is lifted."""
+"""An agent's assignment list (plain SQL, ``workflow.sql_list``).
+
+It is the list the agent calls and visits from: customers on a contact hold for the agent's
+channel are left out while the hold is in force (issue 14, README "Contact policy"), and come
+back when it expires or is lifted. Each item is served as the model would be."""
 
 from __future__ import annotations
 
@@ -9,11 +11,16 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from assignments.api.serializers import AgentAssignmentOutput
+from assignments.models import CustomerAgent
+from assignments.selectors import assignments_for_agent
 from assignments.services import assignment_assign
+from cases.models import CustomerCase
 from contacts.policy_services import hold_create, hold_lift
 from tests.api import agent_client, envelope_ok
 from tests.factories import AgentFactory, CustomerFactory
 from workflow.actors import Actor
+from workflow.api.output import represent
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +88,29 @@ def test_held_customers_are_left_out_for_the_channels_the_hold_suppresses() -> N
     )
     assert [row["cif"] for row in data["assignments"]] == expected
     assert data["pagination"]["totalItems"] == len(expected)
+
+
+def test_a_listed_assignment_is_served_as_its_model_is() -> None:
+    me = AgentFactory()
+    CustomerFactory(cif="CIF-R-PERSON")
+    CustomerFactory(cif="CIF-R-COMPANY", type="ORGANIZATION", name=None, company_name="Acme")
+    CustomerFactory(cif="CIF-R-NO-CASE")
+    for cif in ("CIF-R-PERSON", "CIF-R-COMPANY", "CIF-R-NO-CASE"):
+        assignment_assign(actor=SUPERVISOR, cif=cif, call_agent_id=me.id, field_agent_id=me.id)
+    CustomerCase.objects.filter(customer_id="CIF-R-COMPANY").update(customer_status="DISPUTED")
+    CustomerCase.objects.filter(customer_id="CIF-R-NO-CASE").delete()
+    models = {
+        row.id: row
+        for row in CustomerAgent.objects.filter(is_current=True).select_related(
+            "customer", "customer__case"
+        )
+    }
+
+    rows = list(assignments_for_agent(agent_id=me.id))
+
+    assert [row.customer_id for row in rows] == ["CIF-R-COMPANY", "CIF-R-NO-CASE", "CIF-R-PERSON"]
+    served = [represent(AgentAssignmentOutput, row) for row in rows]
+    assert served == [represent(AgentAssignmentOutput, models[row.id]) for row in rows]
+    assert served[0]["customerName"] == "Acme"
+    assert served[0]["customerStatus"] == "DISPUTED"
+    assert served[1]["customerStatus"] is None
