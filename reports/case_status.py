@@ -10,11 +10,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db import connection
 
-from actions.models import ActionRecord
-from cases.models import CustomerCase
-from promises.models import PaymentPromise, PromiseStatus
 from workflow.errors import NotFound
 from workflow.models import Customer
 
@@ -43,72 +40,96 @@ class CaseStatus:
     follow_up_promise_id: uuid.UUID | None = None
 
 
-def open_follow_ups() -> QuerySet[PaymentPromise]:
-    """Promises not kept (BROKEN, PARTIALLY_KEPT) whose follow-up nobody did yet: no action
-    was recorded on the customer since the promise was resolved (the admin's "broken, not yet
-    followed up" view uses the same rule), earliest follow-up date first. Filter it by
-    ``customer_id``."""
-    followed = ActionRecord.objects.filter(
-        customer_id=OuterRef("customer_id"), action_date__gte=OuterRef("resolved_at")
-    )
-    return (
-        PaymentPromise.objects.filter(
-            status__in=[PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT],
-            follow_up_date__isnull=False,
-        )
-        .exclude(Exists(followed))
-        .order_by("follow_up_date", "resolved_at", "id")
-    )
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    # The columns are UTC timestamps without a zone (workflow.fields.UTCDateTimeField).
+    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment
+
+
+# The customer with its case and both agents, its newest action, and the follow-up a promise
+# not kept left open: BROKEN or PARTIALLY_KEPT with a follow-up date, on a customer nobody
+# recorded an action on since the promise was resolved (the admin's "broken, not yet followed
+# up" view, promises.admin.FOLLOWED_UP_SQL, uses the same rule), earliest follow-up first.
+# The newest action is served by the (cif, action_date) index of each partition.
+_CASE_STATUS_SQL = """
+SELECT c.cif, c.name, c.company_name,
+       cc.assigned_call_agent_id, call_agent.name, cc.assigned_field_agent_id, field_agent.name,
+       cc.f_update, cc.customer_status, cc.collateral_status, cc.processing_state_status,
+       cc.lending_violation_status, cc.recovery_ability_status,
+       last_action.action_date, last_action.type, last_action.action_result,
+       follow_up.follow_up_date, follow_up.follow_up_agent_id, follow_up.id
+  FROM bank_sync_service.customers c
+  LEFT JOIN workflow_service.customer_cases cc ON cc.cif = c.cif
+  LEFT JOIN workflow_service.agents call_agent ON call_agent.id = cc.assigned_call_agent_id
+  LEFT JOIN workflow_service.agents field_agent ON field_agent.id = cc.assigned_field_agent_id
+  LEFT JOIN LATERAL (
+        SELECT a.action_date, a.type, a.action_result
+          FROM workflow_service.action_records a
+         WHERE a.cif = c.cif
+         ORDER BY a.action_date DESC
+         LIMIT 1) last_action ON true
+  LEFT JOIN LATERAL (
+        SELECT p.follow_up_date, p.follow_up_agent_id, p.id
+          FROM workflow_service.payment_promises p
+         WHERE p.cif = c.cif
+           AND p.status IN ('BROKEN', 'PARTIALLY_KEPT')
+           AND p.follow_up_date IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM workflow_service.action_records a
+                            WHERE a.cif = p.cif AND a.action_date >= p.resolved_at)
+         ORDER BY p.follow_up_date, p.resolved_at, p.id
+         LIMIT 1) follow_up ON true
+ WHERE c.cif = %s
+"""
 
 
 def case_status(*, cif: str) -> CaseStatus:
-    """The case status of ``cif`` in two queries; 404 for an unknown customer.
+    """The case status of ``cif`` in one statement; 404 for an unknown customer.
 
     A known customer nobody has worked on yet has no case row: its statuses and agents are None.
+    Plain SQL: a read the frontend makes on every customer it opens.
     """
-    follow_up = open_follow_ups().filter(customer_id=OuterRef("cif"))
-    customer = (
-        Customer.objects.select_related("case__assigned_call_agent", "case__assigned_field_agent")
-        .annotate(
-            follow_up_date=Subquery(follow_up.values("follow_up_date")[:1]),
-            follow_up_agent_id=Subquery(follow_up.values("follow_up_agent_id")[:1]),
-            follow_up_promise_id=Subquery(follow_up.values("id")[:1]),
-        )
-        .filter(cif=cif)
-        .first()
-    )
-    if customer is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CASE_STATUS_SQL, [cif])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound(f"No customer with cif {cif}.", field="cif")
-    try:
-        case: CustomerCase | None = customer.case
-    except CustomerCase.DoesNotExist:
-        case = None
-    # Served by the (cif, action_date) index; the query visits each partition's index once.
-    last_action = (
-        ActionRecord.objects.filter(customer_id=cif)
-        .order_by("-action_date")
-        .only("action_date", "type", "action_result")
-        .first()
-    )
-    call_agent = case.assigned_call_agent if case else None
-    field_agent = case.assigned_field_agent if case else None
+    (
+        customer,
+        name,
+        company_name,
+        call_agent_id,
+        call_agent_name,
+        field_agent_id,
+        field_agent_name,
+        f_update,
+        customer_status,
+        collateral_status,
+        processing_state_status,
+        lending_violation_status,
+        recovery_ability_status,
+        last_action_date,
+        last_action_type,
+        last_action_result,
+        follow_up_date,
+        follow_up_agent_id,
+        follow_up_promise_id,
+    ) = row
     return CaseStatus(
-        cif=customer.cif,
-        customer_name=customer.display_name,
-        assigned_call_agent_id=call_agent.id if call_agent else None,
-        assigned_call_agent_name=call_agent.name if call_agent else None,
-        assigned_field_agent_id=field_agent.id if field_agent else None,
-        assigned_field_agent_name=field_agent.name if field_agent else None,
-        f_update=case.f_update if case else None,
-        customer_status=case.customer_status if case else None,
-        collateral_status=case.collateral_status if case else None,
-        processing_state_status=case.processing_state_status if case else None,
-        lending_violation_status=case.lending_violation_status if case else None,
-        recovery_ability_status=case.recovery_ability_status if case else None,
-        last_action_date=last_action.action_date if last_action else None,
-        last_action_type=last_action.type if last_action else None,
-        last_action_result=last_action.action_result if last_action else None,
-        follow_up_date=customer.follow_up_date,  # type: ignore[attr-defined]
-        follow_up_agent_id=customer.follow_up_agent_id,  # type: ignore[attr-defined]
-        follow_up_promise_id=customer.follow_up_promise_id,  # type: ignore[attr-defined]
+        cif=customer,
+        customer_name=Customer.name_of(name, company_name),
+        assigned_call_agent_id=call_agent_id,
+        assigned_call_agent_name=call_agent_name,
+        assigned_field_agent_id=field_agent_id,
+        assigned_field_agent_name=field_agent_name,
+        f_update=_utc(f_update),
+        customer_status=customer_status,
+        collateral_status=collateral_status,
+        processing_state_status=processing_state_status,
+        lending_violation_status=lending_violation_status,
+        recovery_ability_status=recovery_ability_status,
+        last_action_date=_utc(last_action_date),
+        last_action_type=last_action_type,
+        last_action_result=last_action_result,
+        follow_up_date=follow_up_date,
+        follow_up_agent_id=follow_up_agent_id,
+        follow_up_promise_id=follow_up_promise_id,
     )

@@ -194,7 +194,7 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
     "GET /cases/status/{cif}": (
         lambda w: (w.reader, "GET", f"{API}/cases/status/{w.customer.cif}", None),
         200,
-        2,
+        1,
     ),
     "POST /agents": (
         lambda w: (
