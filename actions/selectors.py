@@ -118,7 +118,8 @@ def _action_list(
         params.append(upper.astimezone(dt.UTC).replace(tzinfo=None))
     return SqlList(
         columns=_COLUMNS,
-        table="workflow_service.action_records ar",
+        table="workflow_service.action_records",
+        alias="ar",
         joins="JOIN workflow_service.agents ag ON ag.id = ar.agent_id",
         filter_joins=filter_joins,
         conditions=tuple(conditions),

