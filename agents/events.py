@@ -12,7 +12,7 @@ from agents.models import Agent
 from workflow.actors import Actor
 from workflow.event_schema import Field, Schema
 from workflow.models import OutboxEvent
-from workflow.outbox import ACTOR, ENVELOPE, actor_payload, json_ready, publish
+from workflow.outbox import ACTOR, ENVELOPE, actor_payload, event_row, json_ready, publish
 
 AGENT_CREATED = "workflow-service.agent.created"
 AGENT_UPDATED = "workflow-service.agent.updated"
@@ -78,7 +78,14 @@ def agent_state(agent: Agent) -> AgentState:
 
 def publish_agent_created(*, agent: Agent, actor: Actor) -> OutboxEvent:
     """Queue ``workflow-service.agent.created`` with the new agent's full state."""
-    return publish(
+    row = agent_created_row(agent=agent, actor=actor)
+    row.save(force_insert=True)
+    return row
+
+
+def agent_created_row(*, agent: Agent, actor: Actor) -> OutboxEvent:
+    """The outbox row of :func:`publish_agent_created`, not yet saved (``outbox.publish_rows``)."""
+    return event_row(
         topic=AGENT_CREATED,
         key=str(agent.id),
         payload={**agent_state(agent), "createdBy": actor_payload(actor)},

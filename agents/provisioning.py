@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from agents import services
 from agents.models import Agent
@@ -123,3 +124,52 @@ def agent_provision_for_user(
     if not user.is_active:
         agent = services.agent_update(agent_id=agent.id, actor=actor, is_active=False)
     return agent, "created"
+
+
+def users_to_provision_at_once(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CrmUser]:
+    """Those of ``user_ids`` for whom :func:`agent_provision_for_user` would simply create an
+    agent under their first employee-id candidate, so that a batch may create them set-based
+    (``agents.services.new_agent_rows``): active users without an agent, whose e-mail no agent
+    has (in any case: no namesake to link, no conflict) and whose first candidate no agent has.
+    Among them each e-mail and each candidate goes to the first user (in ``user_ids`` order).
+    The others (unknown, inactive, linked, a namesake, a taken id) are left to
+    :func:`agent_provision_for_user`. Two statements, whatever the number of users."""
+    ids = list(dict.fromkeys(user_ids))
+    users = (
+        CrmUser.objects.filter(id__in=ids, is_active=True)
+        .exclude(Exists(Agent.objects.filter(user_id=OuterRef("id"))))
+        .exclude(Exists(Agent.objects.filter(email__iexact=OuterRef("email"))))
+    )
+    found = {user.id: user for user in users}
+    candidates = {
+        user_id: next(employee_id_candidates(user.username)) for user_id, user in found.items()
+    }
+    taken = set(
+        Agent.objects.filter(employee_id__in=set(candidates.values())).values_list(
+            "employee_id", flat=True
+        )
+    )
+    emails: set[str] = set()
+    chosen: dict[uuid.UUID, CrmUser] = {}
+    for user_id in ids:
+        user = found.get(user_id)
+        if user is None or candidates[user_id] in taken or user.email.upper() in emails:
+            continue
+        taken.add(candidates[user_id])
+        emails.add(user.email.upper())
+        chosen[user_id] = user
+    return chosen
+
+
+def agent_rows_for_user(*, user: CrmUser, team: str, actor: Actor) -> services.NewAgentRows:
+    """The agent :func:`agent_provision_for_user` creates for a user of
+    :func:`users_to_provision_at_once`, as unsaved rows (``services.new_agents_save``)."""
+    return services.new_agent_rows(
+        employee_id=next(employee_id_candidates(user.username)),
+        name=agent_name_for_user(user),
+        email=user.email,
+        type=agent_type_for_role(user.role),
+        team=team,
+        user=user,
+        actor=actor,
+    )

@@ -17,15 +17,23 @@ created without a user or an unlink is refused by the database; that violation b
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from agents.events import agent_state, publish_agent_created, publish_agent_updated
+from agents.events import (
+    agent_created_row,
+    agent_state,
+    publish_agent_created,
+    publish_agent_updated,
+)
 from agents.models import Agent, AgentLinkAudit
 from workflow.actors import Actor
 from workflow.enums import AgentType
 from workflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from workflow.models import CrmUser
+from workflow.models import CrmUser, OutboxEvent
+from workflow.outbox import publish_rows
 from workflow.permissions import Capability, can
 from workflow.sentinels import UNSET, Unset
 
@@ -200,7 +208,16 @@ def _clean_reason(reason: str | None) -> str | None:
 def _audit_link(
     *, agent_id: uuid.UUID, user_id: uuid.UUID, operation: str, reason: str | None, actor: Actor
 ) -> None:
-    AgentLinkAudit.objects.create(
+    link_audit_row(
+        agent_id=agent_id, user_id=user_id, operation=operation, reason=reason, actor=actor
+    ).save(force_insert=True)
+
+
+def link_audit_row(
+    *, agent_id: uuid.UUID, user_id: uuid.UUID, operation: str, reason: str | None, actor: Actor
+) -> AgentLinkAudit:
+    """The audit row of a link or unlink, not yet saved (set-based writers save many at once)."""
+    return AgentLinkAudit(
         agent_id=agent_id,
         user_id=user_id,
         operation=operation,
@@ -242,17 +259,15 @@ def agent_create(
             actor=actor, agent_label=employee_id, agent_type=type, team=team, users=[user]
         )
         _ensure_user_free(user_id, agent=None)
-    agent = Agent(
+    agent = _new_agent(
         employee_id=employee_id,
         name=name,
         email=email,
-        phone=phone or None,
+        phone=phone,
         type=type,
         team=team,
-        is_active=True,
         user_id=user_id,
-        created_by=actor.username,
-        updated_by=actor.username,
+        actor=actor,
     )
     try:
         # No savepoint of its own: this function's atomic block is one (or the transaction),
@@ -266,6 +281,77 @@ def agent_create(
         )
     publish_agent_created(agent=agent, actor=actor)
     return agent
+
+
+def _new_agent(
+    *,
+    employee_id: str,
+    name: str,
+    email: str,
+    phone: str | None,
+    type: str,
+    team: str,
+    user_id: uuid.UUID | None,
+    actor: Actor,
+) -> Agent:
+    return Agent(
+        employee_id=employee_id,
+        name=name,
+        email=email,
+        phone=phone or None,
+        type=type,
+        team=team,
+        is_active=True,
+        user_id=user_id,
+        created_by=actor.username,
+        updated_by=actor.username,
+    )
+
+
+@dataclass(frozen=True)
+class NewAgentRows:
+    """What creating an agent for a user writes: the agent, its link's audit, agent.created."""
+
+    agent: Agent
+    audit: AgentLinkAudit
+    event: OutboxEvent
+
+
+def new_agent_rows(
+    *, employee_id: str, name: str, email: str, type: str, team: str, user: CrmUser, actor: Actor
+) -> NewAgentRows:
+    """The rows :func:`agent_create` writes for an agent linked to ``user``, not yet saved,
+    for a set-based caller (``agents.provisioning.users_to_provision_at_once``) that has
+    checked what ``agent_create`` checks: employee id and e-mail free, the user exists and
+    has no agent. The actor's right to link is checked here. Save them with
+    :func:`new_agents_save`; the unique constraints refuse what a concurrent writer took."""
+    ensure_may_link(actor=actor, agent_label=employee_id, agent_type=type, team=team, users=[user])
+    agent = _new_agent(
+        employee_id=employee_id,
+        name=name,
+        email=email,
+        phone=None,
+        type=type,
+        team=team,
+        user_id=user.id,
+        actor=actor,
+    )
+    return NewAgentRows(
+        agent=agent,
+        audit=link_audit_row(
+            agent_id=agent.id, user_id=user.id, operation="LINK", reason=None, actor=actor
+        ),
+        event=agent_created_row(agent=agent, actor=actor),
+    )
+
+
+def new_agents_save(rows: Sequence[NewAgentRows]) -> None:
+    """Save rows of :func:`new_agent_rows`: three INSERTs whatever their number."""
+    if not rows:
+        return
+    Agent.objects.bulk_create([row.agent for row in rows])
+    AgentLinkAudit.objects.bulk_create([row.audit for row in rows])
+    publish_rows([row.event for row in rows])
 
 
 @transaction.atomic

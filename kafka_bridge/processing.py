@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from celery.worker import state as worker_state
@@ -253,6 +255,26 @@ def _traced(row: inbox.InboxRow) -> Iterator[None]:
         request_id.reset(token)
 
 
+def _batch_steps(
+    events: list[tuple[inbox.InboxRow, registry.Registration, EventMeta]],
+) -> set[uuid.UUID]:
+    """Run the batch step of each topic that has one on its new events (oldest first); the
+    ids of the events they applied."""
+    by_topic: dict[str, list[registry.BatchEvent]] = {}
+    steps: dict[str, registry.BatchStep] = {}
+    for row, registration, meta in events:
+        if registration.batch_step is None:
+            continue
+        steps[row.topic] = registration.batch_step
+        by_topic.setdefault(row.topic, []).append(
+            registry.BatchEvent(payload=row.payload, meta=meta, traced=partial(_traced, row))
+        )
+    done: set[uuid.UUID] = set()
+    for topic, topic_events in by_topic.items():
+        done |= steps[topic](topic_events)
+    return done
+
+
 def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
     """Apply ``rows`` (oldest first) in one transaction; return their outcomes in order. Any
     failure raises, and the transaction rolls back whole."""
@@ -288,13 +310,20 @@ def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
         claimed = claim_events(
             [(meta.event_id, meta.topic) for row, _, meta in prepared if row.id in taken]
         )
+        new = [
+            (row, registration, meta)
+            for row, registration, meta in prepared
+            if row.id in taken and meta.event_id in claimed
+        ]
+        done = _batch_steps(new)
         outcomes = []
         for row, registration, meta in prepared:
             if row.id not in taken or meta.event_id not in claimed:
                 outcomes.append(DUPLICATE)
                 continue
-            with _traced(row):
-                registration.func(row.payload, meta)
+            if meta.event_id not in done:
+                with _traced(row):
+                    registration.func(row.payload, meta)
             outcomes.append(APPLIED)
         table_versions.bump_marked()
         return outcomes

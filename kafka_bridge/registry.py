@@ -18,8 +18,9 @@ Handlers live in :mod:`kafka_bridge.handlers`, imported when Django starts
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,22 @@ HandlerFunc = Callable[[dict[str, Any], EventMeta], None]
 
 
 @dataclass(frozen=True)
+class BatchEvent:
+    """An event of a batch handed to its topic's batch step."""
+
+    payload: dict[str, Any]
+    meta: EventMeta
+    # Enters the event's trace: what is built inside names it (log lines, produced events'
+    # request-id header), as inside its handler.
+    traced: Callable[[], AbstractContextManager[None]]
+
+
+# Does the work of some of a batch's events set-based, in the batch's transaction, before the
+# handlers run; returns the ids of the events it did, whose handlers are then not called.
+BatchStep = Callable[[Sequence[BatchEvent]], set[uuid.UUID]]
+
+
+@dataclass(frozen=True)
 class Registration:
     """A handler and how to read its topic's messages."""
 
@@ -62,6 +79,8 @@ class Registration:
     event_types: frozenset[str] | None = None
     event_type_field: str = "event_type"
     topic_setting: str | None = None
+    # Set by :func:`batch_step`; None: every event goes through ``func``.
+    batch_step: BatchStep | None = None
 
     @property
     def name(self) -> str:
@@ -162,6 +181,23 @@ def handler(
             event_type_field=event_type_field,
             topic_setting=topic_setting,
         )
+        return func
+
+    return register
+
+
+def batch_step(topic: str) -> Callable[[BatchStep], BatchStep]:
+    """Register the decorated function as the batch step of ``topic``'s handler (registered
+    before it): in a batch (``processing.apply_inbox_batch``) it gets the topic's events that
+    are new, oldest first, and does the work of those it can set-based, which must be exactly
+    what the handler would do for each; the handler runs for the others, after it. An event
+    applied one by one (outside a batch, or when a batch failed) goes through the handler."""
+
+    def register(func: BatchStep) -> BatchStep:
+        registration = _REGISTRY.get(topic)
+        if registration is None:
+            raise ImproperlyConfigured(f"{topic} has no handler for the batch step {func}.")
+        _REGISTRY[topic] = replace(registration, batch_step=func)
         return func
 
     return register

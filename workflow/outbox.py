@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -79,6 +79,25 @@ def publish(
     ``events.py`` declares the schemas of the topics it produces); a mismatch is a programming
     error and raises ``ValueError`` in the caller's transaction.
     """
+    row = event_row(
+        topic=topic, key=key, payload=payload, event_id=event_id, headers=headers, schema=schema
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def event_row(
+    *,
+    topic: str,
+    key: str | None,
+    payload: Mapping[str, Any],
+    event_id: uuid.UUID | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    schema: Schema | None = None,
+) -> OutboxEvent:
+    """The outbox row :func:`publish` would write, not yet saved: a set-based writer builds
+    its events' rows one by one (each with the request id current at the time) and saves them
+    together with :func:`publish_rows`."""
     body = dict(payload)
     if event_id is None:
         event_id = body.get("id") or uuid.uuid4()
@@ -93,7 +112,13 @@ def publish(
         errors = schema.validate(body)
         if errors:
             raise ValueError(f"{topic} payload is invalid: {'; '.join(errors)}")
-    return enqueue(topic=topic, key=key, payload=body, event_id=event_uuid, headers=headers)
+    return _row(topic=topic, key=key, payload=body, event_id=event_uuid, headers=headers)
+
+
+def publish_rows(rows: Sequence[OutboxEvent]) -> None:
+    """Save rows of :func:`event_row` in one INSERT, in their order (their outbox ids, hence
+    their order of publication per key, follow it)."""
+    OutboxEvent.objects.bulk_create(rows)
 
 
 def _with_request_id(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -115,11 +140,24 @@ def enqueue(
     headers: Mapping[str, str] | None = None,
 ) -> OutboxEvent:
     """Write an outbox row as given (no envelope, no schema): dead letters use it directly."""
+    row = _row(topic=topic, key=key, payload=payload, event_id=event_id, headers=headers)
+    row.save(force_insert=True)
+    return row
+
+
+def _row(
+    *,
+    topic: str,
+    key: str | None,
+    payload: Mapping[str, Any],
+    event_id: uuid.UUID | None,
+    headers: Mapping[str, str] | None,
+) -> OutboxEvent:
     if not topic or len(topic) > 200:
         raise ValueError("topic must have 1 to 200 characters")
     if key is not None and len(key) > 200:
         raise ValueError("message key must have at most 200 characters")
-    return OutboxEvent.objects.create(
+    return OutboxEvent(
         event_id=event_id or uuid.uuid4(),
         topic=topic,
         message_key=key,

@@ -29,18 +29,25 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from agents.models import Agent
-from agents.provisioning import agent_name_for_user, agent_provision_for_user, agent_type_for_role
-from agents.services import agent_update
+from agents.provisioning import (
+    agent_name_for_user,
+    agent_provision_for_user,
+    agent_rows_for_user,
+    agent_type_for_role,
+    users_to_provision_at_once,
+)
+from agents.services import agent_update, new_agents_save
 from assignments.flags import reassignment_flags_raise, reassignment_flags_resolve_for_agent
 from kafka_bridge import schemas, topics
 from kafka_bridge.idempotency import advance_watermark
-from kafka_bridge.registry import EventMeta, handler
+from kafka_bridge.registry import BatchEvent, EventMeta, batch_step, handler
 from workflow.actors import Actor, system_actor
 from workflow.auth import sessions
 from workflow.event_schema import parse_datetime_utc
@@ -112,6 +119,33 @@ def _deactivated(agent: Agent, *, reason: str, meta: EventMeta) -> None:
 def user_created(payload: dict[str, Any], meta: EventMeta) -> None:
     """Link or create the user's agent profile unless one is linked already."""
     _provision(uuid.UUID(payload["userId"]), meta)
+
+
+@batch_step(topics.USER_CREATED)
+def users_created(events: Sequence[BatchEvent]) -> set[uuid.UUID]:
+    """A batch's ``user.created`` events whose agent is a plain creation, set-based: two
+    statements find them (``users_to_provision_at_once``), three INSERTs write the agents,
+    their link audits and their ``agent.created`` events. The others (and a second event of
+    one user) go through :func:`user_created`."""
+    plain = users_to_provision_at_once(uuid.UUID(event.payload["userId"]) for event in events)
+    team, actor = default_team(), _actor()
+    rows, done = [], set()
+    for event in events:
+        user = plain.pop(uuid.UUID(event.payload["userId"]), None)
+        if user is None:
+            continue
+        with event.traced():
+            created = agent_rows_for_user(user=user, team=team, actor=actor)
+            logger.info(
+                "agent %s for user %s: created",
+                created.agent.employee_id,
+                user.id,
+                extra={"topic": event.meta.topic, "event_id": str(event.meta.event_id)},
+            )
+        rows.append(created)
+        done.add(event.meta.event_id)
+    new_agents_save(rows)
+    return done
 
 
 @handler(

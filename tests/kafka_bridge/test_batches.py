@@ -203,11 +203,25 @@ def test_a_payment_costs_its_batch_two_statements() -> None:
     assert Payment.objects.filter(call_agent=agent).count() == 6  # attributed all the same
 
 
-def test_a_user_created_costs_its_batch_twelve_statements() -> None:
+def test_a_plain_user_created_costs_its_batch_no_statement_of_its_own() -> None:
+    """The batch step finds the users (two statements) and creates their agents, link audits
+    and events (three INSERTs), whatever their number."""
     users = [CrmUserFactory() for _ in range(6)]
     payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
-    assert statements_per_event(topics.USER_CREATED, payloads) == 12
+    assert statements_per_event(topics.USER_CREATED, payloads) == 0
     assert Agent.objects.filter(user__in=users).count() == 6
+
+
+def test_a_user_created_left_to_its_handler_costs_its_batch_twelve_statements() -> None:
+    # Each user's first employee-id candidate is another agent's: the handler creates the
+    # agent under the next candidate.
+    users = [CrmUserFactory() for _ in range(6)]
+    for user in users:
+        AgentFactory(employee_id=user.username.upper())
+    payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
+    per_event = statements_per_event(topics.USER_CREATED, payloads)
+    assert Agent.objects.filter(user__in=users).count() == 6
+    assert per_event > 10  # the handler's path, unchanged
 
 
 def test_a_bank_event_for_a_customer_with_a_case_costs_its_batch_two_statements() -> None:
@@ -247,7 +261,8 @@ def test_a_batch_of_user_events_bumps_the_agents_version_once_at_its_end(
         return result
 
     monkeypatch.setattr(user_handlers, "agent_provision_for_user", provision)
-    users = [CrmUserFactory() for _ in range(3)]
+    # Inactive users: their agents are created by the handler, not the batch step.
+    users = [CrmUserFactory(is_active=False) for _ in range(3)]
     payloads = [user_created(u.id, username=u.username, email=u.email, role=u.role) for u in users]
     before = stored()
     ids = record_events(topics.USER_CREATED, payloads)
