@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import CustomerCase
@@ -345,6 +345,65 @@ def _follow_up_agents(cifs: Iterable[str]) -> dict[str, uuid.UUID | None]:
     return {str(cif): agent_id for cif, agent_id in rows}
 
 
+APPROPRIATION_ACTOR = "payment-appropriation"
+
+# A payment's appropriations and the promises they change, in one statement (a payment on the
+# Kafka path costs no ORM compilation): the promises' new paid amount, status and resolution,
+# and the appropriation rows (a repeat of a (payment, promise) pair adds nothing).
+_APPROPRIATIONS_SQL = """
+WITH taken AS (
+    SELECT *
+      FROM unnest(%s::uuid[], %s::uuid[], %s::numeric[], %s::numeric[], %s::text[],
+                  %s::timestamp[])
+        AS t(id, promise_id, amount, paid_amount, status, resolved_at)
+), changed AS (
+    UPDATE workflow_service.payment_promises p
+       SET paid_amount = t.paid_amount, status = t.status, resolved_at = t.resolved_at,
+           updated_at = %s::timestamp, updated_by = %s::text
+      FROM taken t
+     WHERE p.id = t.promise_id
+)
+INSERT INTO workflow_service.promise_appropriations
+       (id, promise_id, payment_id, amount, appropriated_at)
+SELECT t.id, t.promise_id, %s::text, t.amount, %s::timestamp FROM taken t
+ON CONFLICT DO NOTHING
+"""
+
+
+def _appropriations_save(
+    *,
+    payment_id: str,
+    rows: list[PromiseAppropriation],
+    promises: list[PaymentPromise],
+    now: dt.datetime,
+) -> None:
+    """Write ``rows`` and the new state of their ``promises`` (in the same order)."""
+    if not rows:
+        return
+    naive = now.astimezone(dt.UTC).replace(tzinfo=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPROPRIATIONS_SQL,
+            [
+                [row.id for row in rows],
+                [promise.id for promise in promises],
+                [row.amount for row in rows],
+                [promise.paid_amount for promise in promises],
+                [str(promise.status) for promise in promises],
+                [
+                    promise.resolved_at.astimezone(dt.UTC).replace(tzinfo=None)
+                    if promise.resolved_at
+                    else None
+                    for promise in promises
+                ],
+                naive,
+                APPROPRIATION_ACTOR,
+                payment_id,
+                naive,
+            ],
+        )
+
+
 # savepoint=False: called inside payment_record's transaction; a failure fails it whole.
 @transaction.atomic(savepoint=False)
 def promises_apply_payment(
@@ -397,6 +456,7 @@ def promises_apply_payment(
     )
     remaining = amount
     rows: list[PromiseAppropriation] = []
+    changed: list[PaymentPromise] = []
     now = timezone.now()
     for promise in candidates:
         if not currency or promise.currency != currency.upper():
@@ -416,8 +476,7 @@ def promises_apply_payment(
         result.applied.append((promise.id, take))
         promise.paid_amount += take
         promise.updated_at = now
-        promise.updated_by = "payment-appropriation"
-        changed = ["paid_amount", "updated_at", "updated_by"]
+        promise.updated_by = APPROPRIATION_ACTOR
         if terms.is_kept(
             paid=promise.paid_amount,
             amount=promise.amount,
@@ -425,12 +484,10 @@ def promises_apply_payment(
         ):
             promise.status = PromiseStatus.KEPT
             promise.resolved_at = now
-            changed += ["status", "resolved_at"]
             result.kept.append(promise.id)
-        promise.save(update_fields=changed)
+        changed.append(promise)
     result.unapplied = remaining
-    if rows:
-        PromiseAppropriation.objects.bulk_create(rows, ignore_conflicts=True)
+    _appropriations_save(payment_id=payment_id, rows=rows, promises=changed, now=now)
     for promise in candidates:
         if promise.id in result.kept:
             events.publish_promise_kept(promise=promise, payment_id=payment_id)

@@ -4,6 +4,7 @@ the consumer read them, and event by event again when the batch fails (issue 11)
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -21,9 +22,11 @@ from kafka_bridge.handlers import users as user_handlers
 from kafka_bridge.tasks import handle_events
 from kafka_bridge.topics import PAYMENT_RECEIVED
 from payments.models import Payment
+from promises.models import PaymentPromise
 from tests.factories import AgentFactory, CrmUserFactory, CustomerCaseFactory, LoanFactory
 from tests.kafka_bridge.auth_events import bank_event, user_created
 from tests.kafka_bridge.events import payment_event
+from tests.promises.helpers import promise
 from workflow.models import OutboxEvent
 
 pytestmark = [pytest.mark.django_db]
@@ -201,6 +204,30 @@ def test_a_payment_costs_its_batch_two_statements() -> None:
         )
     assert statements_per_event(PAYMENT_RECEIVED, payloads) == 2
     assert Payment.objects.filter(call_agent=agent).count() == 6  # attributed all the same
+
+
+def test_a_payment_on_a_pending_promise_costs_its_batch_three_statements() -> None:
+    """The payment, the customer's pending promises (locked), and the appropriation with the
+    promise's new paid amount in one statement (promises.services)."""
+    agent = AgentFactory()
+    payloads = []
+    for n in range(6):
+        loan = LoanFactory()
+        promise(agent=agent, cif=loan.customer_id, loan=loan.account_number, amount="900")
+        payloads.append(
+            payment_event(
+                payment_id=f"PP{n}",
+                cif=loan.customer_id,
+                loan_account_number=loan.account_number,
+                amount="100.00",
+                payment_date=timezone.now().isoformat(),
+            )
+        )
+    assert statements_per_event(PAYMENT_RECEIVED, payloads) == 3
+    assert (
+        sorted(PaymentPromise.objects.values_list("paid_amount", flat=True))
+        == [Decimal("100.00")] * 6
+    )
 
 
 def test_a_plain_user_created_costs_its_batch_no_statement_of_its_own() -> None:
