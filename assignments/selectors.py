@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
@@ -109,28 +110,89 @@ def assignments_for_agent(
     )
 
 
-def assignment_history(*, cif: str, scope: AgentScope | None = None) -> QuerySet[CustomerAgent]:
-    """Every assignment version of the customer, newest first, with both agents joined.
+class AgentRef(NamedTuple):
+    name: str
+    employee_id: str
+
+
+class AssignmentVersionRow(NamedTuple):
+    """An assignment version with what ``AssignmentHistoryOutput`` (and the case admin's
+    history) read off the model."""
+
+    id: uuid.UUID
+    customer_id: str
+    assigned_call_agent_id: uuid.UUID | None
+    assigned_field_agent_id: uuid.UUID | None
+    start_date: dt.date
+    end_date: dt.date | None
+    is_current: bool
+    assigned_call_agent: AgentRef | None
+    assigned_field_agent: AgentRef | None
+
+
+def _version_row(values: Sequence[Any]) -> AssignmentVersionRow:
+    (id_, cif, call_id, field_id, start, end, current, *agents) = values
+    call_name, call_employee, field_name, field_employee = agents
+    return AssignmentVersionRow(
+        id_,
+        cif,
+        call_id,
+        field_id,
+        start,
+        end,
+        current,
+        AgentRef(call_name, call_employee) if call_id is not None else None,
+        AgentRef(field_name, field_employee) if field_id is not None else None,
+    )
+
+
+def assignment_history(*, cif: str, scope: AgentScope | None = None) -> list[AssignmentVersionRow]:
+    """Every assignment version of the customer, newest first, with both agents' names.
 
     Versions opened on the same business day are told apart by ``created_at`` (the time of
     the transaction that wrote them), then the current one first. Unknown customer: 404.
     Within a ``scope`` only a customer currently assigned to the scope's agent (403 otherwise,
-    before the customer is even looked up).
+    before the customer is even looked up). Plain SQL (``workflow.sql_list``); the customer is
+    looked up only when it has no version (a version proves it exists, as a case does).
     """
-    if (
-        scope is not None
-        and not Customer.objects.filter(scope.customers("")).filter(cif=cif).exists()
-    ):
-        raise Forbidden(
-            f"Customer {cif} is not assigned to you: its assignment history is not yours to read.",
-            field="cif",
+    if scope is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM workflow_service.customer_cases WHERE cif = %s"
+                " AND (assigned_call_agent_id = %s OR assigned_field_agent_id = %s)",
+                [cif, scope.agent_id, scope.agent_id],
+            )
+            assigned = cursor.fetchone() is not None
+        if not assigned:
+            raise Forbidden(
+                f"Customer {cif} is not assigned to you: its assignment history is not "
+                "yours to read.",
+                field="cif",
+            )
+    versions = list(
+        SqlList(
+            table="workflow_service.customer_agents",
+            alias="ca",
+            columns="""
+                ca.id, ca.cif, ca.assigned_call_agent_id, ca.assigned_field_agent_id,
+                ca.start_date, ca.end_date, ca.is_current, call_agent.name,
+                call_agent.employee_id, field_agent.name, field_agent.employee_id
+            """,
+            joins="""
+                LEFT JOIN workflow_service.agents call_agent
+                       ON call_agent.id = ca.assigned_call_agent_id
+                LEFT JOIN workflow_service.agents field_agent
+                       ON field_agent.id = ca.assigned_field_agent_id
+            """,
+            conditions=("ca.cif = %s",),
+            params=(cif,),
+            order_by="ca.start_date DESC, ca.created_at DESC, ca.is_current DESC",
+            row=_version_row,
         )
-    customer_get(cif=cif)
-    return (
-        CustomerAgent.objects.filter(customer_id=cif)
-        .select_related("assigned_call_agent", "assigned_field_agent")
-        .order_by("-start_date", "-created_at", "-is_current")
     )
+    if not versions and scope is None:
+        customer_get(cif=cif)
+    return versions
 
 
 def assignment_current(*, cif: str) -> CustomerAgent:

@@ -1,6 +1,7 @@
-"""An agent's assignment list (plain SQL, ``workflow.sql_list``).
+"""An agent's assignment list and a customer's assignment history, in plain SQL
+(``workflow.sql_list``).
 
-It is the list the agent calls and visits from: customers on a contact hold for the agent's
+The agent's list is the list it calls and visits from: customers on a contact hold for its
 channel are left out while the hold is in force (issue 14, README "Contact policy"), and come
 back when it expires or is lifted. Each item is served as the model would be."""
 
@@ -11,9 +12,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from assignments.api.serializers import AgentAssignmentOutput
+from assignments.api.serializers import AgentAssignmentOutput, AssignmentHistoryOutput
 from assignments.models import CustomerAgent
-from assignments.selectors import assignments_for_agent
+from assignments.selectors import assignment_history, assignments_for_agent
 from assignments.services import assignment_assign
 from cases.models import CustomerCase
 from contacts.policy_services import hold_create, hold_lift
@@ -114,3 +115,26 @@ def test_a_listed_assignment_is_served_as_its_model_is() -> None:
     assert served[0]["customerName"] == "Acme"
     assert served[0]["customerStatus"] == "DISPUTED"
     assert served[1]["customerStatus"] is None
+
+
+def test_a_customers_history_is_served_as_its_models_are() -> None:
+    first, second = AgentFactory(), AgentFactory()
+    CustomerFactory(cif="CIF-R-HISTORY")
+    assignment_assign(actor=SUPERVISOR, cif="CIF-R-HISTORY", call_agent_id=first.id)
+    assignment_assign(
+        actor=SUPERVISOR, cif="CIF-R-HISTORY", call_agent_id=second.id, field_agent_id=first.id
+    )
+    models = CustomerAgent.objects.filter(customer_id="CIF-R-HISTORY").select_related(
+        "assigned_call_agent", "assigned_field_agent"
+    )
+
+    rows = assignment_history(cif="CIF-R-HISTORY")
+
+    assert len(rows) == 2
+    by_id = {model.id: model for model in models}
+    for row in rows:
+        assert represent(AssignmentHistoryOutput, row) == represent(
+            AssignmentHistoryOutput, by_id[row.id]
+        )
+    assert rows[-1].assigned_field_agent is None
+    assert rows[0].assigned_field_agent == (first.name, first.employee_id)
