@@ -11,10 +11,9 @@ from typing import Any, NamedTuple
 
 from agents.models import Agent
 from agents.scope import AgentScope
-from workflow.business_time import day_range_utc
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
-from workflow.sql_list import SqlList
+from workflow.sql_list import SqlList, day_range_conditions, utc
 
 
 @dataclass(frozen=True)
@@ -56,16 +55,11 @@ class ActionListRow(NamedTuple):
     promise_status: str | None  # of the promise this action obtained (None: it made none)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    # The columns are UTC timestamps without a zone (workflow.fields.UTCDateTimeField).
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 def _action_row(values: Sequence[Any]) -> ActionListRow:
     row = list(values)
     row[4] = AgentName(row[4])
     for index in (8, 14, 15):
-        row[index] = _utc(row[index])
+        row[index] = utc(row[index])
     return ActionListRow(*row)
 
 
@@ -94,13 +88,10 @@ def _action_list(
     params: list[Any] = [value]
     filter_joins = ""
     if scope is not None:
-        # AgentScope.work(): the agent's current customers (their case) or its own actions.
-        filter_joins = "LEFT JOIN workflow_service.customer_cases cc ON cc.cif = ar.cif"
-        conditions.append(
-            "(cc.assigned_call_agent_id = %s OR cc.assigned_field_agent_id = %s"
-            " OR ar.agent_id = %s)"
-        )
-        params += [scope.agent_id] * 3
+        # The agent's current customers (their case) or its own actions.
+        filter_joins, condition, scope_params = scope.work_sql("ar")
+        conditions.append(condition)
+        params += scope_params
     for column, wanted in (
         ("type", filters.type),
         ("subtype", filters.subtype),
@@ -109,13 +100,11 @@ def _action_list(
         if wanted is not None:
             conditions.append(f"ar.{column} = %s")
             params.append(wanted)
-    lower, upper = day_range_utc(filters.start_date, filters.end_date)
-    if lower is not None:
-        conditions.append("ar.action_date >= %s::timestamp")
-        params.append(lower.astimezone(dt.UTC).replace(tzinfo=None))
-    if upper is not None:
-        conditions.append("ar.action_date < %s::timestamp")
-        params.append(upper.astimezone(dt.UTC).replace(tzinfo=None))
+    dates, date_params = day_range_conditions(
+        "ar.action_date", filters.start_date, filters.end_date
+    )
+    conditions += dates
+    params += date_params
     return SqlList(
         columns=_COLUMNS,
         table="workflow_service.action_records",

@@ -35,6 +35,16 @@ class AgentScope:
         """Rows on the agent's current customers, or recorded by the agent (``agent``)."""
         return self.customers(customer) | Q(**{agent: self.agent_id})
 
+    def work_sql(self, alias: str) -> tuple[str, str, list[uuid.UUID]]:
+        """:meth:`work` for plain SQL (``workflow.sql_list``) on a table aliased ``alias`` with
+        ``cif`` and ``agent_id`` columns: ``(join, condition, parameters)``."""
+        return (
+            f"LEFT JOIN workflow_service.customer_cases scope_case ON scope_case.cif = {alias}.cif",
+            "(scope_case.assigned_call_agent_id = %s OR scope_case.assigned_field_agent_id = %s"
+            f" OR {alias}.agent_id = %s)",
+            [self.agent_id] * 3,
+        )
+
 
 def agent_scope(actor: Actor, scope: Scope | None) -> AgentScope | None:
     """The caller's :class:`AgentScope` when it acts within OWN_WORK, None when unscoped.

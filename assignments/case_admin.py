@@ -179,7 +179,7 @@ class CustomerCaseAdmin(ServiceFormAdmin):
         """The newest assignment versions and case actions of the customer, read-only."""
         cif = case.customer_id
         versions = list(assignment_history(cif=cif)[: HISTORY_ROWS + 1])
-        case_actions = list(case_actions_for_customer(cif=cif)[: HISTORY_ROWS + 1])
+        case_actions = case_actions_for_customer(cif=cif).head(HISTORY_ROWS + 1)
         search = urlencode({"q": cif})
         return {
             "history_rows": HISTORY_ROWS,

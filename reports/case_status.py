@@ -14,6 +14,7 @@ from django.db import connection
 
 from workflow.errors import NotFound
 from workflow.models import Customer
+from workflow.sql_list import utc
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,6 @@ class CaseStatus:
     follow_up_date: dt.date | None = None
     follow_up_agent_id: uuid.UUID | None = None
     follow_up_promise_id: uuid.UUID | None = None
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    # The columns are UTC timestamps without a zone (workflow.fields.UTCDateTimeField).
-    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment
 
 
 # The customer with its case and both agents, its newest action, and the follow-up a promise
@@ -120,13 +116,13 @@ def case_status(*, cif: str) -> CaseStatus:
         assigned_call_agent_name=call_agent_name,
         assigned_field_agent_id=field_agent_id,
         assigned_field_agent_name=field_agent_name,
-        f_update=_utc(f_update),
+        f_update=utc(f_update) if f_update else None,
         customer_status=customer_status,
         collateral_status=collateral_status,
         processing_state_status=processing_state_status,
         lending_violation_status=lending_violation_status,
         recovery_ability_status=recovery_ability_status,
-        last_action_date=_utc(last_action_date),
+        last_action_date=utc(last_action_date) if last_action_date else None,
         last_action_type=last_action_type,
         last_action_result=last_action_result,
         follow_up_date=follow_up_date,

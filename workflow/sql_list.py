@@ -17,11 +17,14 @@ a parameter whose use does not say (``%s::timestamp``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
+
+from workflow.business_time import day_range_utc
 
 T = TypeVar("T")
 
@@ -97,6 +100,10 @@ class SqlList(Generic[T]):
         rows = [self.row(values[:-1]) for values in fetched]
         return rows, (int(fetched[0][-1]) if fetched else None)
 
+    def head(self, limit: int) -> list[T]:
+        """The first ``limit`` rows."""
+        return self.page(0, limit, with_total=False)[0]
+
     def count(self) -> int:
         sql, params = self.count_sql_with_params()
         with connection.cursor() as cursor:
@@ -111,3 +118,25 @@ class SqlList(Generic[T]):
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return iter([self.row(values) for values in fetched])
+
+
+def day_range_conditions(
+    column: str, start: dt.date | None, end: dt.date | None
+) -> tuple[list[str], list[Any]]:
+    """Conditions for a ``timestamp`` (UTC) ``column`` on the bank's business days
+    ``start..end`` inclusive (None: open), and their parameters: a half-open UTC range of
+    naive timestamps, as the column holds them, so that PostgreSQL prunes partitions."""
+    lower, upper = day_range_utc(start, end)
+    conditions, params = [], []
+    if lower is not None:
+        conditions.append(f"{column} >= %s::timestamp")
+        params.append(lower.astimezone(dt.UTC).replace(tzinfo=None))
+    if upper is not None:
+        conditions.append(f"{column} < %s::timestamp")
+        params.append(upper.astimezone(dt.UTC).replace(tzinfo=None))
+    return conditions, params
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A value of a ``timestamp`` (UTC) column as the model gives it: aware, in UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

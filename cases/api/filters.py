@@ -1,44 +1,19 @@
-"""Filters of the case lists, applied by ``cases.selectors``: a customer's case actions and
-the collection status report.
+"""Filters of the collection status report, applied by ``cases.selectors``.
 
-The values come validated (``DateRangeInput``, ``reports.api.serializers.
-CollectionStatusFilters``); ``None`` means any. Dates are inclusive business days of the
-bank, turned into a half-open UTC range.
+The values come validated (``reports.api.serializers.CollectionStatusFilters``); ``None``
+means any.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from cases.models import CustomerCaseAction, CustomerCollectionStatus
-from workflow.business_time import day_range_utc
+from cases.models import CustomerCollectionStatus
 from workflow.enums import CustomerStatus
 from workflow.filtering import FilterSet
-
-
-class CaseActionFilter(FilterSet):
-    start_date = django_filters.DateFilter(method="filter_start_date")
-    end_date = django_filters.DateFilter(method="filter_end_date")
-
-    class Meta:
-        model = CustomerCaseAction
-        fields = ("start_date", "end_date")
-
-    def filter_start_date(
-        self, queryset: QuerySet[CustomerCaseAction], name: str, value: dt.date
-    ) -> QuerySet[CustomerCaseAction]:
-        lower, _ = day_range_utc(value, None)
-        return queryset.filter(action_date__gte=lower)
-
-    def filter_end_date(
-        self, queryset: QuerySet[CustomerCaseAction], name: str, value: dt.date
-    ) -> QuerySet[CustomerCaseAction]:
-        _, upper = day_range_utc(None, value)
-        return queryset.filter(action_date__lt=upper)
 
 
 class CollectionStatusFilter(FilterSet):

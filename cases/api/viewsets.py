@@ -15,7 +15,7 @@ from rest_framework.viewsets import GenericViewSet
 from agents.scope import agent_scope
 from cases.api.openapi import case_schema
 from cases.api.serializers import CaseActionInput, CaseActionOutput
-from cases.selectors import case_actions_for_customer
+from cases.selectors import case_actions_for_customer, customer_get
 from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
@@ -68,5 +68,8 @@ class CaseViewSet(GenericViewSet):
             end_date=dates.validated_data.get("endDate"),
             scope=agent_scope(request.user, scope_of(request)),
         )
-        rows = self.paginate_queryset(case_actions)
+        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
+        rows = self.paginate_queryset(case_actions)  # type: ignore[arg-type]
+        if not rows:
+            customer_get(cif=cif)  # 404 for an unknown customer (rows prove one exists)
         return self.get_paginated_response({"caseActions": represent_many(CaseActionOutput, rows)})

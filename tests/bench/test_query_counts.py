@@ -137,7 +137,7 @@ LISTS: dict[str, tuple[Callable[[World], str], int]] = {
     # The reader's own lists: its agent, read for the scope, needs no existence check.
     "GET /actions/agent/{id}": (lambda w: f"{API}/actions/agent/{w.agents[0].id}?", 3),
     "GET /assignments/agent/{id}": (lambda w: f"{API}/assignments/agent/{w.agents[0].id}?", 3),
-    "GET /cases/customer/{cif}": (lambda w: f"{API}/cases/customer/{w.customer.cif}?", 3),
+    "GET /cases/customer/{cif}": (lambda w: f"{API}/cases/customer/{w.customer.cif}?", 2),
 }
 
 
