@@ -31,19 +31,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateField, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 
-from actions.models import ActionRecord
 from agents.models import Agent
-from payments.models import Payment
 from workflow.business_time import business_today, day_range_utc, day_start_utc
 from workflow.enums import ActionResult, ActionType
 from workflow.errors import ValidationFailed
@@ -84,19 +80,6 @@ def performance_period(*, start: dt.date | None, end: dt.date | None) -> tuple[d
     return start, end
 
 
-def agent_actions_in_period(
-    *, agent: Agent, start: dt.date, end: dt.date
-) -> QuerySet[ActionRecord]:
-    """The agent's action records on the business days ``start..end`` inclusive.
-
-    Filters ``action_date`` with a half-open UTC range so that PostgreSQL prunes partitions.
-    """
-    lower, upper = day_range_utc(start, end)
-    return ActionRecord.objects.filter(
-        agent=agent, action_date__gte=lower, action_date__lt=upper
-    ).order_by()
-
-
 @dataclass
 class ActionCounts:
     """The action metrics of one agent (or team, or day)."""
@@ -127,46 +110,73 @@ class PaymentTotals:
         self.amount += other.amount
 
 
-def _action_aggregates() -> dict[str, Count]:
-    return {
-        "total": Count("id"),
-        "successful": Count("id", filter=Q(action_result__in=SUCCESSFUL_RESULTS)),
-        "calls_placed": Count("id", filter=Q(type=ActionType.CALL)),
-        "calls_connected": Count(
-            "id", filter=Q(type=ActionType.CALL) & ~Q(action_result=ActionResult.NO_CONTACT)
-        ),
-        "visits_completed": Count(
-            "id", filter=Q(type=ActionType.VISIT) & ~Q(action_result=ActionResult.NO_CONTACT)
-        ),
-    }
-
-
-def _counts(row: Mapping[str, Any]) -> ActionCounts:
-    return ActionCounts(
-        total=row["total"],
-        successful=row["successful"],
-        calls_placed=row["calls_placed"],
-        calls_connected=row["calls_connected"],
-        visits_completed=row["visits_completed"],
-    )
-
+# The action metrics (module docstring) as SQL aggregates over ``action_records``, in the
+# order of ActionCounts' fields. The constants are the enums' own values.
+_SUCCESSFUL_SQL = ", ".join(f"'{result.value}'" for result in SUCCESSFUL_RESULTS)
+_ACTION_COUNTS_SQL = f"""
+    count(*),
+    count(*) FILTER (WHERE action_result IN ({_SUCCESSFUL_SQL})),
+    count(*) FILTER (WHERE type = '{ActionType.CALL.value}'),
+    count(*) FILTER (WHERE type = '{ActionType.CALL.value}'
+                       AND action_result <> '{ActionResult.NO_CONTACT.value}'),
+    count(*) FILTER (WHERE type = '{ActionType.VISIT.value}'
+                       AND action_result <> '{ActionResult.NO_CONTACT.value}')
+"""
 
 # Both columns hold UTC in a timestamp without time zone: read it as UTC, then take the
 # calendar day in the bank's zone (one AT TIME ZONE alone would read it as local time).
-def _action_business_day() -> RawSQL:
-    return RawSQL(
-        "((action_date AT TIME ZONE 'UTC') AT TIME ZONE %s)::date",
-        (settings.BUSINESS_TIME_ZONE,),
-        output_field=DateField(),
-    )
+_BUSINESS_DAY_SQL = "(({column} AT TIME ZONE 'UTC') AT TIME ZONE %(zone)s::text)::date"
+
+# The agents' actions per business day of the period (the UTC range prunes partitions).
+DAILY_ACTIONS_SQL = f"""
+    SELECT {_BUSINESS_DAY_SQL.format(column="action_date")} AS day, {_ACTION_COUNTS_SQL}
+    FROM workflow_service.action_records
+    WHERE agent_id = ANY(%(agents)s::uuid[])
+      AND action_date >= %(lower)s::timestamp AND action_date < %(upper)s::timestamp
+    GROUP BY day
+    ORDER BY day
+"""
+
+# Each agent's actions over the period.
+ACTIONS_BY_AGENT_SQL = f"""
+    SELECT agent_id, {_ACTION_COUNTS_SQL}
+    FROM workflow_service.action_records
+    WHERE agent_id = ANY(%(agents)s::uuid[])
+      AND action_date >= %(lower)s::timestamp AND action_date < %(upper)s::timestamp
+    GROUP BY agent_id
+"""
+
+# The payments attributed to any of the agents (as call or field agent: each payment once),
+# per business day of payment_date; reversed payments (payment_reversals) are not collected
+# (payments.selectors.counted_payments).
+DAILY_PAYMENTS_SQL = f"""
+    SELECT {_BUSINESS_DAY_SQL.format(column="payment_date")} AS day, count(*),
+           coalesce(sum(amount), 0)
+    FROM workflow_service.payments p
+    WHERE (call_agent_id = ANY(%(agents)s::uuid[]) OR field_agent_id = ANY(%(agents)s::uuid[]))
+      AND payment_date >= %(lower)s::timestamp AND payment_date < %(upper)s::timestamp
+      AND NOT EXISTS (SELECT 1 FROM workflow_service.payment_reversals r
+                      WHERE r.payment_id = p.payment_id)
+    GROUP BY day
+    ORDER BY day
+"""
 
 
-def _payment_business_day() -> RawSQL:
-    return RawSQL(
-        "((payment_date AT TIME ZONE 'UTC') AT TIME ZONE %s)::date",
-        (settings.BUSINESS_TIME_ZONE,),
-        output_field=DateField(),
-    )
+def _period_rows(
+    sql: str, agent_ids: Sequence[uuid.UUID], start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    lower, upper = day_range_utc(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "agents": list(agent_ids),
+                "lower": _naive_utc(lower),
+                "upper": _naive_utc(upper),
+                "zone": settings.BUSINESS_TIME_ZONE,
+            },
+        )
+        return cursor.fetchall()
 
 
 def _naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -188,46 +198,35 @@ def success_rate(
 # --- live sources ---------------------------------------------------------------------------
 
 
-def daily_actions(actions: QuerySet[ActionRecord]) -> dict[dt.date, ActionCounts]:
-    """The action metrics per business day of ``actions`` (one grouped query)."""
-    per_day = (
-        actions.annotate(day=_action_business_day())
-        .values("day")
-        .annotate(**_action_aggregates())
-        .order_by("day")
-    )
-    return {row["day"]: _counts(row) for row in per_day}
-
-
-def daily_payments(payments: QuerySet[Payment]) -> dict[dt.date, PaymentTotals]:
-    """Count and amount of ``payments`` per business day of payment_date (one query)."""
-    per_day = (
-        payments.order_by()
-        .annotate(day=_payment_business_day())
-        .values("day")
-        .annotate(n=Count("id"), amount=Sum("amount"))
-        .order_by("day")
-    )
+def daily_actions(
+    agent_ids: Sequence[uuid.UUID], start: dt.date, end: dt.date
+) -> dict[dt.date, ActionCounts]:
+    """The action metrics of the agents per business day of ``start..end`` (one statement)."""
     return {
-        row["day"]: PaymentTotals(count=row["n"], amount=row["amount"] or ZERO_AMOUNT)
-        for row in per_day
+        day: ActionCounts(*counts)
+        for day, *counts in _period_rows(DAILY_ACTIONS_SQL, agent_ids, start, end)
+    }
+
+
+def daily_payments(
+    agent_ids: Sequence[uuid.UUID], start: dt.date, end: dt.date
+) -> dict[dt.date, PaymentTotals]:
+    """Count and amount of the payments attributed to any of the agents (each once), per
+    business day of ``start..end`` (one statement)."""
+    return {
+        day: PaymentTotals(count=n, amount=amount)
+        for day, n, amount in _period_rows(DAILY_PAYMENTS_SQL, agent_ids, start, end)
     }
 
 
 def live_actions_by_agent(
     agent_ids: Sequence[uuid.UUID], start: dt.date, end: dt.date
 ) -> dict[uuid.UUID, ActionCounts]:
-    """The action metrics of each agent, from action_records (one grouped query)."""
-    lower, upper = day_range_utc(start, end)
-    rows = (
-        ActionRecord.objects.filter(
-            agent_id__in=agent_ids, action_date__gte=lower, action_date__lt=upper
-        )
-        .values("agent_id")
-        .annotate(**_action_aggregates())
-        .order_by()
-    )
-    return {row["agent_id"]: _counts(row) for row in rows}
+    """The action metrics of each agent, from action_records (one statement)."""
+    return {
+        agent_id: ActionCounts(*counts)
+        for agent_id, *counts in _period_rows(ACTIONS_BY_AGENT_SQL, agent_ids, start, end)
+    }
 
 
 # Reversed payments (payment_reversals) are not collected: payments.selectors.counted_payments.

@@ -12,17 +12,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Q
-
-from actions.models import ActionRecord
 from agents.models import Agent
-from payments.selectors import counted_payments, payments_for_agent
 from reports import cache, figures
 from reports.figures import (
     ZERO_AMOUNT,
     ActionCounts,
     PaymentTotals,
-    agent_actions_in_period,
     live_actions_by_agent,
     payments_by_agent,
     performance_period,
@@ -34,7 +29,6 @@ from reports.promise_figures import (
     promise_figures_by_agent,
     promise_figures_of,
 )
-from workflow.business_time import day_range_utc
 from workflow.errors import NotFound
 
 # --- report shapes --------------------------------------------------------------------------
@@ -121,12 +115,8 @@ def agent_performance(
     """
     start, end = performance_period(start=start, end=end)
     from_view = view_action_counts([agent], start, end)
-    by_day_actions = figures.daily_actions(
-        agent_actions_in_period(agent=agent, start=start, end=end)
-    )
-    by_day_payments = figures.daily_payments(
-        payments_for_agent(agent_id=agent.id, start=start, end=end)
-    )
+    by_day_actions = figures.daily_actions([agent.id], start, end)
+    by_day_payments = figures.daily_payments([agent.id], start, end)
     if agent.id in from_view:
         actions = from_view[agent.id]
     else:
@@ -230,21 +220,10 @@ def team_performance(
     if not agents:
         raise NotFound(f"Team {team!r} has no active agent.", field="team")
     agent_ids = [agent.id for agent in agents]
-    lower, upper = day_range_utc(start, end)
 
     from_view = view_action_counts(agents, start, end)
-    by_day_actions = figures.daily_actions(
-        ActionRecord.objects.filter(
-            agent_id__in=agent_ids, action_date__gte=lower, action_date__lt=upper
-        ).order_by()
-    )
-    by_day_payments = figures.daily_payments(
-        counted_payments().filter(
-            Q(call_agent_id__in=agent_ids) | Q(field_agent_id__in=agent_ids),
-            payment_date__gte=lower,
-            payment_date__lt=upper,
-        )
-    )
+    by_day_actions = figures.daily_actions(agent_ids, start, end)
+    by_day_payments = figures.daily_payments(agent_ids, start, end)
     if not from_view:
         actions = _sum_counts(by_day_actions.values())
     else:

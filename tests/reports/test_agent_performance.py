@@ -12,7 +12,7 @@ from agents.models import Agent
 from reports import figures
 from tests.api import envelope_error, envelope_ok, unlinked_client
 from tests.factories import ActionRecordFactory, AgentFactory, LoanFactory
-from workflow.business_time import business_today, day_start_utc
+from workflow.business_time import business_today, day_range_utc, day_start_utc
 
 # No promise with terms in these data sets: the promise figures are zeros (issue 15).
 NO_PROMISES = {
@@ -307,8 +307,20 @@ def test_the_period_query_scans_only_the_partitions_it_needs(
     start: dt.date, end: dt.date, scanned: set[str], skipped: set[str]
 ) -> None:
     agent = AgentFactory()
+    lower, upper = day_range_utc(start, end)
+    assert lower is not None and upper is not None
 
-    plan = figures.agent_actions_in_period(agent=agent, start=start, end=end).explain()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN " + figures.DAILY_ACTIONS_SQL,
+            {
+                "agents": [agent.id],
+                "lower": lower.astimezone(dt.UTC).replace(tzinfo=None),
+                "upper": upper.astimezone(dt.UTC).replace(tzinfo=None),
+                "zone": "Asia/Ho_Chi_Minh",
+            },
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert all(name in plan for name in scanned), plan
     assert not any(name in plan for name in skipped), plan
