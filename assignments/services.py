@@ -91,6 +91,13 @@ def _assigned(
     return version
 
 
+def _require_a_role(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> None:
+    if call_agent_id is UNSET and field_agent_id is UNSET:
+        raise ValidationFailed(
+            "Give assignedCallAgentId, assignedFieldAgentId or both.", field="assignedCallAgentId"
+        )
+
+
 @transaction.atomic
 def assignment_assign(
     *,
@@ -106,14 +113,24 @@ def assignment_assign(
     (default statuses) carrying the agents. Assigning the agents the customer already has
     changes nothing and returns the current version with ``changed`` False.
     """
-    if call_agent_id is UNSET and field_agent_id is UNSET:
-        raise ValidationFailed(
-            "Give assignedCallAgentId, assignedFieldAgentId or both.", field="assignedCallAgentId"
-        )
+    _require_a_role(call_agent_id, field_agent_id)
     customer_get(cif=cif)
     _check_agents(call_agent_id, field_agent_id)
-
     case = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+    return _assign_locked(
+        actor=actor, cif=cif, case=case, call_agent_id=call_agent_id, field_agent_id=field_agent_id
+    )
+
+
+def _assign_locked(
+    *,
+    actor: Actor,
+    cif: str,
+    case: CustomerCase | None,
+    call_agent_id: AgentChoice,
+    field_agent_id: AgentChoice,
+) -> tuple[CustomerAgent, bool]:
+    """:func:`assignment_assign` once the customer's ``case`` is locked (None: it has none)."""
     new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
     if case is None:
         case, created = case_open_locked(
@@ -156,23 +173,34 @@ def assignment_reassign(
 ) -> tuple[CustomerAgent, bool]:
     """Reassign the customer of the assignment version ``assignment_id``, which must be current.
 
-    A closed version is history and cannot change (409). Otherwise as ``assignment_assign``.
+    A closed version is history and cannot change (409). Otherwise as ``assignment_assign``,
+    without the lookups the version makes needless: it names an existing customer, whose case
+    is locked through it in one statement.
     """
-    version = CustomerAgent.objects.filter(id=assignment_id).only("id", "customer_id").first()
-    if version is None:
-        raise NotFound(f"No assignment with id {assignment_id}.", field="id")
     # Lock the case before checking is_current: a concurrent reassignment may close this
-    # version between the read above and our change.
-    CustomerCase.objects.select_for_update().filter(customer_id=version.customer_id).first()
+    # version between the check and our change otherwise.
+    case = (
+        CustomerCase.objects.select_for_update()
+        .filter(
+            customer_id__in=CustomerAgent.objects.filter(id=assignment_id).values("customer_id")
+        )
+        .first()
+    )
+    if case is not None:
+        cif = case.customer_id
+    else:
+        version = CustomerAgent.objects.filter(id=assignment_id).only("customer_id").first()
+        if version is None:
+            raise NotFound(f"No assignment with id {assignment_id}.", field="id")
+        cif = version.customer_id  # a version without a case: assigned as a new customer
     if not CustomerAgent.objects.filter(id=assignment_id, is_current=True).exists():
         raise Conflict(
             f"Assignment {assignment_id} is a closed version: history is immutable. "
             "Change the customer's current assignment instead.",
             field="id",
         )
-    return assignment_assign(
-        actor=actor,
-        cif=version.customer_id,
-        call_agent_id=call_agent_id,
-        field_agent_id=field_agent_id,
+    _require_a_role(call_agent_id, field_agent_id)
+    _check_agents(call_agent_id, field_agent_id)
+    return _assign_locked(
+        actor=actor, cif=cif, case=case, call_agent_id=call_agent_id, field_agent_id=field_agent_id
     )

@@ -275,7 +275,7 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"assignedFieldAgentId": str(w.agents[4].id)},
         ),
         200,
-        14,
+        9,
     ),
     "POST /cases": (
         lambda w: (
