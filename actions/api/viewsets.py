@@ -31,7 +31,7 @@ from promises.selectors import promise_for_action
 from promises.services import PromiseTerms
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -48,9 +48,7 @@ def _scope(request: Request) -> AgentScope | None:
 
 
 def _action_filters(request: Request) -> selectors.ActionFilters:
-    query = ActionListQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    values = query.validated_data
+    values = validated(ActionListQuery, request.query_params)
     return selectors.ActionFilters(
         type=values.get("type"),
         subtype=values.get("subtype"),

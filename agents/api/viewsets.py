@@ -27,7 +27,7 @@ from agents.api.serializers import (
 from workflow import table_versions
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.pagination import EnvelopePagination, page_params
 from workflow.api.permissions import ActionCapability
 from workflow.errors import Forbidden
@@ -58,9 +58,7 @@ class AgentViewSet(GenericViewSet):
 
     def list(self, request: Request) -> Response:
         # A plain dict: DRF reads a BooleanField missing from a QueryDict as False.
-        filters = AgentListFilters(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
-        values = filters.validated_data
+        values = validated(AgentListFilters, request.query_params.dict())
         page, page_size = page_params(request)  # a bad page is a 400 before any cache lookup
 
         def page_data() -> dict[str, Any]:

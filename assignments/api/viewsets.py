@@ -31,7 +31,7 @@ from assignments.selectors import assignment_history, assignments_for_agent
 from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -102,11 +102,10 @@ class AssignmentViewSet(GenericViewSet):
 
     @action(detail=False, url_path="pending-reassignment")
     def pending_reassignment(self, request: Request) -> Response:
-        filters = PendingReassignmentFilters(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
+        filters = validated(PendingReassignmentFilters, request.query_params.dict())
         flags = reassignment_flags_pending(
-            team=filters.validated_data.get("team"),
-            agent_id=filters.validated_data.get("agentId"),
+            team=filters.get("team"),
+            agent_id=filters.get("agentId"),
         )
         rows = self.paginate_queryset(flags)
         return self.get_paginated_response({"flags": represent_many(ReassignmentFlagOutput, rows)})

@@ -20,7 +20,7 @@ from cases.services import case_record_action
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
@@ -60,12 +60,11 @@ class CaseViewSet(GenericViewSet):
     @action(detail=False, url_path="customer/<str:cif>")
     def for_customer(self, request: Request, cif: str) -> Response:
         assert isinstance(request.user, Actor)
-        dates = DateRangeInput(data=request.query_params)
-        dates.is_valid(raise_exception=True)
+        dates = validated(DateRangeInput, request.query_params)
         case_actions = case_actions_for_customer(
             cif=cif,
-            start_date=dates.validated_data.get("startDate"),
-            end_date=dates.validated_data.get("endDate"),
+            start_date=dates.get("startDate"),
+            end_date=dates.get("endDate"),
             scope=agent_scope(request.user, scope_of(request)),
         )
         # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).

@@ -24,7 +24,7 @@ from promises.api.serializers import (
 )
 from workflow.actors import Actor
 from workflow.api.envelope import ok
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
@@ -52,9 +52,7 @@ class PromiseViewSet(GenericViewSet):
     lookup_value_converter = "uuid"
 
     def list(self, request: Request) -> Response:
-        query = PromiseListQuery(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        values = query.validated_data
+        values = validated(PromiseListQuery, request.query_params.dict())
         promises = selectors.promises_list(
             scope=_scope(request),
             filters=selectors.PromiseFilters(

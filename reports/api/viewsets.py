@@ -37,7 +37,7 @@ from reports.api.serializers import (
 from reports.case_status import case_status
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
-from workflow.api.output import represent, represent_many
+from workflow.api.output import represent, represent_many, validated
 from workflow.api.permissions import ActionCapability
 from workflow.permissions import Capability
 
@@ -54,24 +54,22 @@ class AgentPerformanceViewSet(GenericViewSet):
 
     @action(detail=True, url_path="performance")
     def agent_performance(self, request: Request, agent_id: uuid.UUID) -> Response:
-        period = DateRangeInput(data=request.query_params.dict())
-        period.is_valid(raise_exception=True)
+        period = validated(DateRangeInput, request.query_params.dict())
         agent = selectors.agent_by_id(agent_id)
         report = performance.cached_agent_performance(
             agent=agent,
-            start=period.validated_data.get("startDate"),
-            end=period.validated_data.get("endDate"),
+            start=period.get("startDate"),
+            end=period.get("endDate"),
         )
         return ok(represent(AgentPerformanceOutput, report))
 
     @action(detail=False, url_path="performance", url_name="performance-ranking")
     def ranking(self, request: Request) -> Response:
-        filters = RankingFilters(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
+        filters = validated(RankingFilters, request.query_params.dict())
         ranking = performance.agents_ranking(
-            team=filters.validated_data.get("team"),
-            start=filters.validated_data.get("startDate"),
-            end=filters.validated_data.get("endDate"),
+            team=filters.get("team"),
+            start=filters.get("startDate"),
+            end=filters.get("endDate"),
         )
         rows = self.paginate_queryset(ranking["agents"])
         return self.get_paginated_response(
@@ -94,12 +92,11 @@ class TeamPerformanceViewSet(GenericViewSet):
 
     @action(detail=True, url_path="performance")
     def team_performance(self, request: Request, team: str) -> Response:
-        period = DateRangeInput(data=request.query_params.dict())
-        period.is_valid(raise_exception=True)
+        period = validated(DateRangeInput, request.query_params.dict())
         report = performance.team_performance(
             team=team,
-            start=period.validated_data.get("startDate"),
-            end=period.validated_data.get("endDate"),
+            start=period.get("startDate"),
+            end=period.get("endDate"),
         )
         return ok(represent(TeamPerformanceOutput, report))
 
@@ -113,9 +110,7 @@ class CollectionStatusReportViewSet(GenericViewSet):
 
     @action(detail=False, url_path="customer-collection-status")
     def customer_collection_status(self, request: Request) -> Response:
-        filters = CollectionStatusFilters(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
-        values = filters.validated_data
+        values = validated(CollectionStatusFilters, request.query_params.dict())
         rows = collection_status_report(
             segment=values.get("segment"),
             customer_status=values.get("status"),

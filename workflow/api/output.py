@@ -1,4 +1,4 @@
-"""Output serialization without DRF's per-call field copies.
+"""Output serialization and query validation without DRF's per-call field copies.
 
 ``SomeOutput(obj).data`` builds a new serializer, and a serializer's first use deep-copies every
 declared field (``Serializer.get_fields``: ``copy.deepcopy(self._declared_fields)``), nested
@@ -9,6 +9,11 @@ calls, so one instance per class serves every response: :func:`represent` and
 built by that shared instance.
 
 Only for serializers that read nothing from ``self.context`` (this API's outputs read none).
+
+The query-string serializers of the lists are the same: :func:`validated` gives what
+``is_valid(raise_exception=True)`` then ``validated_data`` give, raising the same
+``ValidationError`` (its detail is what ``is_valid`` raises), through a shared instance whose
+validation keeps nothing on the instance (``Serializer.run_validation``).
 """
 
 from __future__ import annotations
@@ -47,3 +52,11 @@ def represent_many(
     what a paginator gives for an unpaged list, is an empty list as there)."""
     to_representation = _instance(serializer_class).to_representation
     return [dict(to_representation(value)) for value in values or ()]
+
+
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    """``serializer_class(data=data)``'s ``validated_data`` after ``is_valid(raise_exception=
+    True)``, without building a serializer."""
+    values = _instance(serializer_class).run_validation(data)
+    assert isinstance(values, dict)
+    return values
