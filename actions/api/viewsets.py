@@ -103,9 +103,7 @@ class ActionViewSet(GenericViewSet):
         return self.get_paginated_response({"actions": represent_many(ActionListOutput, rows)})
 
     def create(self, request: Request) -> Response:
-        data = ActionCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(ActionCreateInput, request.data)
         location = values.get("visitLocation")
         promise = _promise_terms(values)
         record = services.action_record(
@@ -166,9 +164,7 @@ class ActionViewSet(GenericViewSet):
 
     @action(detail=True, methods=["put"])
     def result(self, request: Request, id: uuid.UUID) -> Response:
-        data = ActionResultInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(ActionResultInput, request.data)
         record = services.action_update_result(
             actor=_actor(request),
             action_id=id,

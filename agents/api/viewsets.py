@@ -78,9 +78,7 @@ class AgentViewSet(GenericViewSet):
         return ok(table_versions.cached("agents", key, page_data))
 
     def create(self, request: Request) -> Response:
-        data = AgentCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(AgentCreateInput, request.data)
         actor = _actor(request)
         if values["userId"] is not None and not can(actor, Capability.LINK_USERS):
             raise Forbidden(
@@ -99,9 +97,7 @@ class AgentViewSet(GenericViewSet):
         return ok(represent(AgentOutput, agent), message="Agent created.", status=201)
 
     def update(self, request: Request, agent_id: uuid.UUID) -> Response:
-        data = AgentUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(AgentUpdateInput, request.data)
         agent = services.agent_update(
             agent_id=agent_id,
             actor=_actor(request),
@@ -120,13 +116,12 @@ class AgentViewSet(GenericViewSet):
 
     @action(detail=False, methods=["post"], url_path="link-user")
     def link_user(self, request: Request) -> Response:
-        data = LinkUserInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(LinkUserInput, request.data)
         agent, changed = services.agent_link_user(
-            agent_id=data.validated_data["agentId"],
-            user_id=data.validated_data["userId"],
+            agent_id=data["agentId"],
+            user_id=data["userId"],
             actor=_actor(request),
-            reason=data.validated_data.get("reason"),
+            reason=data.get("reason"),
         )
         message = "Agent linked to the user." if changed else "The agent was already linked."
         return ok(represent(AgentOutput, agent), message=message)

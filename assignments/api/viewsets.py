@@ -55,9 +55,8 @@ class AssignmentViewSet(GenericViewSet):
 
     def create(self, request: Request) -> Response:
         assert isinstance(request.user, Actor)
-        payload = AssignmentCreateInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        payload = validated(AssignmentCreateInput, request.data)
+        data = payload
         assignment, changed = assignment_assign(
             actor=request.user,
             cif=data["cif"],
@@ -72,9 +71,8 @@ class AssignmentViewSet(GenericViewSet):
 
     def update(self, request: Request, assignment_id: uuid.UUID) -> Response:
         assert isinstance(request.user, Actor)
-        payload = AssignmentUpdateInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        payload = validated(AssignmentUpdateInput, request.data)
+        data = payload
         assignment, changed = assignment_reassign(
             actor=request.user,
             assignment_id=assignment_id,

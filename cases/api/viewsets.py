@@ -39,9 +39,8 @@ class CaseViewSet(GenericViewSet):
 
     def create(self, request: Request) -> Response:
         assert isinstance(request.user, Actor)
-        payload = CaseActionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        payload = validated(CaseActionInput, request.data)
+        data = payload
         case_action = case_record_action(
             actor=request.user,
             cif=data["cif"],

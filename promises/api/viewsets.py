@@ -77,9 +77,8 @@ class PromiseViewSet(GenericViewSet):
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, id: uuid.UUID) -> Response:
-        data = PromiseCancelInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PromiseCancelInput, request.data)
         promise = services.promise_cancel(
-            actor=_actor(request), promise_id=id, reason=data.validated_data["reason"]
+            actor=_actor(request), promise_id=id, reason=data["reason"]
         )
         return ok(represent(PromiseOutput, promise), message="Promise cancelled.")
