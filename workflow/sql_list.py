@@ -3,7 +3,7 @@
 Building and compiling a QuerySet (filters, joins, ordering, select_related, a subquery) costs
 more Python than the database takes to answer a page: on ``GET /actions/customer/{cif}`` about
 a third of the 15,000 function calls of a request (bench/README.md, "Plain SQL on the hot
-reads"). A :class:`SqlList` is the same list written once as SQL: the selector states its
+paths"). A :class:`SqlList` is the same list written once as SQL: the selector states its
 joins, conditions and order, and :class:`workflow.api.pagination.EnvelopePagination` pages it
 exactly as it pages a QuerySet (the page's total as ``COUNT(*) OVER ()`` where the view asks
 for it, or counted apart), one statement per page. Rows come back as the selector's row

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, QuerySet, Window
@@ -76,51 +77,45 @@ class EnvelopePagination(BasePagination):
     ) -> list[Any]:
         self.page, self.page_size = page_params(request)
         offset = (self.page - 1) * self.page_size
+        short = getattr(view, "action", None) in getattr(view, "count_in_page_actions", ())
         if isinstance(queryset, SqlList):
-            return self._paginate_sql(queryset, offset, view)
+            return self._paginate(queryset.page, queryset.count, offset, short=short)
         if not isinstance(queryset, QuerySet):
             self.total_items = len(queryset)
             return list(queryset[offset : offset + self.page_size])
+        query = queryset.query
+        # (A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.)
+        windowable = not (query.distinct or query.combinator or query.group_by)
+        return self._paginate(
+            partial(_queryset_page, queryset), queryset.count, offset, short=short and windowable
+        )
+
+    def _paginate(
+        self,
+        page_of: Callable[..., tuple[list[Any], int | None]],
+        count: Callable[[], int],
+        offset: int,
+        *,
+        short: bool,
+    ) -> list[Any]:
+        """The page at ``offset`` of a list: ``page_of(offset, limit, with_total=...)`` gives
+        its rows (and, ``with_total``, the list's total, None on an empty page), ``count()``
+        the list's total. A short list's page carries its total; a long one is counted apart."""
         if offset + self.page_size > MAX_SQL_OFFSET:
             # Past any table's end (and beyond SQL's bigint OFFSET): an empty page, counted.
-            self.total_items = queryset.count()
+            self.total_items = count()
             return []
-        short = getattr(view, "action", None) in getattr(view, "count_in_page_actions", ())
-        query = queryset.query
-        if not short or query.distinct or query.combinator or query.group_by:
-            # (A window over DISTINCT, UNION or GROUP BY rows would count the wrong thing.)
-            self.total_items = queryset.count()
+        if not short:
+            self.total_items = count()
             if offset >= self.total_items:
                 return []
-            return list(queryset[offset : offset + self.page_size])
-        rows = list(
-            queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + self.page_size]
-        )
-        if rows:
-            first = rows[0]
-            self.total_items = int(
-                first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
-            )
-        else:
-            self.total_items = queryset.count() if offset else 0
-        return rows
-
-    def _paginate_sql(self, rows: SqlList[Any], offset: int, view: Any) -> list[Any]:
-        """A plain-SQL list (``workflow.sql_list``), paged as a QuerySet is above."""
-        if offset + self.page_size > MAX_SQL_OFFSET:
-            self.total_items = rows.count()
-            return []
-        if getattr(view, "action", None) not in getattr(view, "count_in_page_actions", ()):
-            self.total_items = rows.count()
-            if offset >= self.total_items:
-                return []
-            return rows.page(offset, self.page_size, with_total=False)[0]
-        page, total = rows.page(offset, self.page_size, with_total=True)
+            return page_of(offset, self.page_size, with_total=False)[0]
+        rows, total = page_of(offset, self.page_size, with_total=True)
         if total is not None:
             self.total_items = total
         else:
-            self.total_items = rows.count() if offset else 0
-        return page
+            self.total_items = count() if offset else 0
+        return rows
 
     def get_pagination(self) -> dict[str, int]:
         """The ``pagination`` object of the page last paged."""
@@ -133,3 +128,16 @@ class EnvelopePagination(BasePagination):
 
     def get_paginated_response(self, data: dict[str, Any]) -> Response:
         return ok({**data, "pagination": self.get_pagination()})
+
+
+def _queryset_page(
+    queryset: QuerySet[Any], offset: int, limit: int, *, with_total: bool
+) -> tuple[list[Any], int | None]:
+    """``SqlList.page`` for a QuerySet: the total rides on each row as ``COUNT(*) OVER ()``."""
+    if not with_total:
+        return list(queryset[offset : offset + limit]), None
+    rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[offset : offset + limit])
+    if not rows:
+        return rows, None
+    first = rows[0]
+    return rows, int(first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL))
