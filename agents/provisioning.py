@@ -55,6 +55,15 @@ def employee_id_candidates(username: str) -> Iterator[str]:
         number += 1
 
 
+def _profile_of(user: CrmUser) -> dict[str, str]:
+    """The name, e-mail and type of the agent a user gets."""
+    return {
+        "name": agent_name_for_user(user),
+        "email": user.email,
+        "type": agent_type_for_role(user.role),
+    }
+
+
 def _create_for_user(*, user: CrmUser, team: str, actor: Actor) -> Agent:
     """A new agent for ``user`` under the first free employee id: ``agent_create`` refuses a
     taken one (its check, or the unique constraint for a concurrent writer) with a 409 on
@@ -65,10 +74,8 @@ def _create_for_user(*, user: CrmUser, team: str, actor: Actor) -> Agent:
         try:
             return services.agent_create(
                 employee_id=employee_id,
-                name=agent_name_for_user(user),
-                email=user.email,
+                **_profile_of(user),
                 phone=None,
-                type=agent_type_for_role(user.role),
                 team=team,
                 actor=actor,
                 user_id=user.id,
@@ -166,9 +173,7 @@ def agent_rows_for_user(*, user: CrmUser, team: str, actor: Actor) -> services.N
     :func:`users_to_provision_at_once`, as unsaved rows (``services.new_agents_save``)."""
     return services.new_agent_rows(
         employee_id=next(employee_id_candidates(user.username)),
-        name=agent_name_for_user(user),
-        email=user.email,
-        type=agent_type_for_role(user.role),
+        **_profile_of(user),
         team=team,
         user=user,
         actor=actor,
