@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from agents.models import Agent
 from agents.scope import AgentScope
+from agents.selectors import AgentRef
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
 from workflow.sql_list import SqlList, day_range_conditions, utc
@@ -27,10 +28,6 @@ class ActionFilters:
     end_date: dt.date | None = None
 
 
-class AgentName(NamedTuple):
-    name: str
-
-
 class ActionListRow(NamedTuple):
     """An action of a list, with the attributes ``ActionListOutput`` reads off a model."""
 
@@ -38,7 +35,7 @@ class ActionListRow(NamedTuple):
     customer_id: str
     loan_id: str
     agent_id: uuid.UUID
-    agent: AgentName
+    agent: AgentRef
     type: str
     subtype: str
     action_result: str
@@ -56,8 +53,7 @@ class ActionListRow(NamedTuple):
 
 
 def _action_row(values: Sequence[Any]) -> ActionListRow:
-    row = list(values)
-    row[4] = AgentName(row[4])
+    row = [*values[:4], AgentRef(values[4], values[5]), *values[6:]]
     for index in (8, 14, 15):
         row[index] = utc(row[index])
     return ActionListRow(*row)
@@ -65,10 +61,10 @@ def _action_row(values: Sequence[Any]) -> ActionListRow:
 
 # The promise an action obtained: the newest (PaymentPromise's ordering), as the model reads it.
 _COLUMNS = """
-    ar.id, ar.cif, ar.loan_account_number, ar.agent_id, ag.name, ar.type, ar.subtype,
-    ar.action_result, ar.action_date, ar.notes, ar.call_trace_id, ar.visit_latitude,
-    ar.visit_longitude, ar.visit_address, ar.created_at, ar.updated_at, ar.created_by,
-    ar.updated_by,
+    ar.id, ar.cif, ar.loan_account_number, ar.agent_id, ag.name, ag.employee_id, ar.type,
+    ar.subtype, ar.action_result, ar.action_date, ar.notes, ar.call_trace_id,
+    ar.visit_latitude, ar.visit_longitude, ar.visit_address, ar.created_at, ar.updated_at,
+    ar.created_by, ar.updated_by,
     (SELECT pp.status FROM workflow_service.payment_promises pp WHERE pp.action_id = ar.id
      ORDER BY pp.created_at DESC, pp.id LIMIT 1)
 """

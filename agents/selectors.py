@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
@@ -17,6 +18,14 @@ from workflow.models import CrmUser
 
 # An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
 _EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
+
+
+class AgentRef(NamedTuple):
+    """An agent as the rows of plain-SQL lists carry it (``workflow.sql_list``): the name and
+    employee id a list item or an admin history row shows."""
+
+    name: str
+    employee_id: str
 
 
 def agent_for_actor(actor: Actor) -> Agent:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.scope import AgentScope
+from agents.selectors import AgentRef
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
 from contacts.selectors import hold_in_force_sql
@@ -108,11 +109,6 @@ def assignments_for_agent(
         order_by="ca.cif, ca.id",
         row=_agent_assignment_row,
     )
-
-
-class AgentRef(NamedTuple):
-    name: str
-    employee_id: str
 
 
 class AssignmentVersionRow(NamedTuple):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, QuerySet
 
 from agents.scope import AgentScope
+from agents.selectors import AgentRef
 from cases.api.filters import CollectionStatusFilter
 from cases.models import CustomerCollectionStatus
 from workflow.enums import (
@@ -33,11 +34,6 @@ def customer_get(*, cif: str) -> Customer:
     if customer is None:
         raise NotFound(f"No customer with cif {cif}.", field="cif")
     return customer
-
-
-class AgentRef(NamedTuple):
-    name: str
-    employee_id: str
 
 
 def _label(choices: type[models.TextChoices], value: str | None) -> str | None:
