@@ -12,9 +12,10 @@ from typing import Any, NamedTuple
 from agents.models import Agent
 from agents.scope import AgentScope
 from agents.selectors import AgentRef
+from workflow.business_time import aware_utc
 from workflow.errors import NotFound
 from workflow.models import Customer, Loan
-from workflow.sql_list import SqlList, day_range_conditions, utc
+from workflow.sql_list import SqlList, day_range_conditions
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ActionListRow(NamedTuple):
 def _action_row(values: Sequence[Any]) -> ActionListRow:
     row = [*values[:4], AgentRef(values[4], values[5]), *values[6:]]
     for index in (8, 14, 15):
-        row[index] = utc(row[index])
+        row[index] = aware_utc(row[index])
     return ActionListRow(*row)
 
 

@@ -18,6 +18,7 @@ from agents.selectors import AgentRef
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
 from contacts.selectors import hold_in_force_sql
+from workflow.business_time import naive_utc
 from workflow.errors import Forbidden, NotFound
 from workflow.models import Customer
 from workflow.sql_list import SqlList
@@ -75,7 +76,7 @@ def assignments_for_agent(
     # Within a scope the agent is the caller's own, read for this request: it exists.
     if scope is None and not Agent.objects.filter(id=agent_id).exists():
         raise NotFound(f"No agent with id {agent_id}.", field="agentId")
-    now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)
+    now = naive_utc(timezone.now())
     conditions = [
         "ca.is_current",
         "(ca.assigned_call_agent_id = %s OR ca.assigned_field_agent_id = %s)",

@@ -16,6 +16,7 @@ from agents.scope import AgentScope
 from agents.selectors import AgentRef
 from cases.api.filters import CollectionStatusFilter
 from cases.models import CustomerCollectionStatus
+from workflow.business_time import aware_utc
 from workflow.enums import (
     CollateralStatus,
     CustomerStatus,
@@ -25,7 +26,7 @@ from workflow.enums import (
 )
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Customer
-from workflow.sql_list import SqlList, day_range_conditions, utc
+from workflow.sql_list import SqlList, day_range_conditions
 
 
 def customer_get(*, cif: str) -> Customer:
@@ -84,15 +85,15 @@ def _case_action_row(values: Sequence[Any]) -> CaseActionRow:
         cif,
         agent_id,
         AgentRef(agent_name, employee_id),
-        utc(action_date),
+        aware_utc(action_date),
         notes,
         s1,
         s2,
         s3,
         s4,
         s5,
-        utc(created_at),
-        utc(updated_at),
+        aware_utc(created_at),
+        aware_utc(updated_at),
         created_by,
         updated_by,
     )

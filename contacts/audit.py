@@ -32,6 +32,7 @@ from django.db import connection
 from contacts.models import ContactHold, ContactPolicy, ContactProfile
 from contacts.rules import Contact, Facts, Hold, Policy, evaluate, local_day_start, zone_named
 from contacts.selectors import customer_facts, policy_rules
+from workflow.business_time import aware_utc, naive_utc
 
 _CONTACTS_SQL = """
 SELECT r.id, r.cif, r.type, r.action_result, r.action_date, r.agent_id, ag.team,
@@ -83,14 +84,6 @@ class AuditReport:
         return Counter(str(getattr(row, attribute)) for row in self.violations)
 
 
-def _naive(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _policy_named(code: str) -> Policy:
     code, _, version = code.partition(":")
     rows = ContactPolicy.objects.filter(code=code)
@@ -121,7 +114,7 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
     lookback = since - dt.timedelta(days=longest + 1)
 
     with connection.cursor() as cursor:
-        cursor.execute(_CONTACTS_SQL, {"since": _naive(lookback), "until": _naive(until)})
+        cursor.execute(_CONTACTS_SQL, {"since": naive_utc(lookback), "until": naive_utc(until)})
         rows = cursor.fetchall()
     cifs = sorted({row[1] for row in rows})
     zones: dict[str, dt.tzinfo] = {}
@@ -170,12 +163,12 @@ def audit_contacts(*, start: dt.date, end: dt.date, policy_code: str | None = No
         flagged_rule,
         override_reason,
     ) in rows:
-        at = _aware(attempted_at)
+        at = aware_utc(attempted_at)
         policy = policy_of(cif, policy_id)
         if policy is None:
             continue
         zone = zones.get(cif, business)
-        in_period = since <= _aware(action_date) < until
+        in_period = since <= aware_utc(action_date) < until
         if in_period:
             facts = Facts(
                 zone=zone,

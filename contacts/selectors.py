@@ -25,6 +25,7 @@ from django.utils import timezone
 from contacts.enums import COUNTED_STATUSES, AttemptStatus
 from contacts.models import ContactAttempt, ContactPolicy
 from contacts.rules import Cap, Contact, Hold, Policy, Window
+from workflow.business_time import naive_utc
 
 # Advisory lock classes (pg_advisory_xact_lock(class, hashtext(key))): the customer's first,
 # then the contact point's, in every transaction, so two never wait on each other in a cycle.
@@ -105,11 +106,6 @@ def parse_utc(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
-
-
-def naive_utc(moment: dt.datetime) -> dt.datetime:
-    """An aware instant as the naive UTC the ``timestamp`` columns hold."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _json(value: Any) -> Any:

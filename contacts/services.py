@@ -39,10 +39,10 @@ from contacts.selectors import (
     customer_facts,
     history_params,
     lookback_start,
-    naive_utc,
     policy_rules,
 )
 from workflow.actors import Actor
+from workflow.business_time import naive_utc
 from workflow.checks import check_choice
 from workflow.errors import AgentNotFound, Conflict, Forbidden, NotFound, ValidationFailed
 from workflow.models import Customer

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kafka_bridge import conf
 from kafka_bridge.models import EventWatermark
+from workflow.business_time import naive_utc
 
 
 def claim_event(event_id: uuid.UUID | str, topic: str) -> bool:
@@ -59,7 +60,7 @@ def claim_events(events: list[tuple[uuid.UUID, str]]) -> set[uuid.UUID]:
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("watermark timestamps must be timezone-aware")
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return naive_utc(moment)
 
 
 def is_newer(entity_type: str, key: str, timestamp: dt.datetime) -> bool:

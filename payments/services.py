@@ -15,7 +15,7 @@ from payments.models import Payment
 from promises.services import promises_apply_payment, promises_withdraw_payment
 from workflow import generations
 from workflow.actors import Actor
-from workflow.business_time import business_date
+from workflow.business_time import business_date, naive_utc
 from workflow.outbox import json_ready
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def payment_record(
                 "cif": cif or None,
                 "amount": amount,
                 "currency": currency,
-                "payment_date": payment_date.astimezone(dt.UTC).replace(tzinfo=None),
+                "payment_date": naive_utc(payment_date),
                 "day": business_date(payment_date),
                 "channel": payment_channel,
                 "event_id": str(event_id) if event_id else None,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from promises import events, terms
 from workflow import generations
-from workflow.business_time import business_today
+from workflow.business_time import business_today, naive_utc
 from workflow.outbox import EVENT_VERSION, iso_z
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _resolve_batch(
             {
                 "today": today,
                 "batch": batch,
-                "now": now.astimezone(dt.UTC).replace(tzinfo=None),
+                "now": naive_utc(now),
                 "follow_up": follow_up,
                 "resolver": RESOLVER,
                 "topic": events.PROMISE_BROKEN,

@@ -50,7 +50,7 @@ from promises.models import (
 from promises.selectors import promise_type_for
 from workflow import generations
 from workflow.actors import Actor
-from workflow.business_time import business_date, business_today, day_start_utc
+from workflow.business_time import business_date, business_today, day_start_utc, naive_utc
 from workflow.enums import ActionResult
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from workflow.models import Customer, Loan
@@ -380,7 +380,7 @@ def _appropriations_save(
     """Write ``rows`` and the new state of their ``promises`` (in the same order)."""
     if not rows:
         return
-    naive = now.astimezone(dt.UTC).replace(tzinfo=None)
+    naive = naive_utc(now)
     with connection.cursor() as cursor:
         cursor.execute(
             _APPROPRIATIONS_SQL,
@@ -390,12 +390,7 @@ def _appropriations_save(
                 [row.amount for row in rows],
                 [promise.paid_amount for promise in promises],
                 [str(promise.status) for promise in promises],
-                [
-                    promise.resolved_at.astimezone(dt.UTC).replace(tzinfo=None)
-                    if promise.resolved_at
-                    else None
-                    for promise in promises
-                ],
+                [naive_utc(promise.resolved_at) for promise in promises],
                 naive,
                 APPROPRIATION_ACTOR,
                 payment_id,
@@ -448,7 +443,7 @@ def promises_apply_payment(
                 cif,
                 PromiseStatus.PENDING.value,
                 pay_day,
-                day_start_utc(pay_day + dt.timedelta(days=1)).replace(tzinfo=None),
+                naive_utc(day_start_utc(pay_day + dt.timedelta(days=1))),
                 loan_account_number or None,
                 loan_account_number or None,
             ],

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from workflow.business_time import aware_utc
 from workflow.errors import NotFound
 from workflow.models import Customer
-from workflow.sql_list import utc
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,13 @@ def case_status(*, cif: str) -> CaseStatus:
         assigned_call_agent_name=call_agent_name,
         assigned_field_agent_id=field_agent_id,
         assigned_field_agent_name=field_agent_name,
-        f_update=utc(f_update) if f_update else None,
+        f_update=aware_utc(f_update),
         customer_status=customer_status,
         collateral_status=collateral_status,
         processing_state_status=processing_state_status,
         lending_violation_status=lending_violation_status,
         recovery_ability_status=recovery_ability_status,
-        last_action_date=utc(last_action_date) if last_action_date else None,
+        last_action_date=aware_utc(last_action_date),
         last_action_type=last_action_type,
         last_action_result=last_action_result,
         follow_up_date=follow_up_date,

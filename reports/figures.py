@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connection
 
 from agents.models import Agent
-from workflow.business_time import business_today, day_range_utc, day_start_utc
+from workflow.business_time import business_today, day_range_utc, day_start_utc, naive_utc
 from workflow.enums import ActionResult, ActionType
 from workflow.errors import ValidationFailed
 
@@ -171,17 +171,12 @@ def _period_rows(
             sql,
             {
                 "agents": list(agent_ids),
-                "lower": _naive_utc(lower),
-                "upper": _naive_utc(upper),
+                "lower": naive_utc(lower),
+                "upper": naive_utc(upper),
                 "zone": settings.BUSINESS_TIME_ZONE,
             },
         )
         return cursor.fetchall()
-
-
-def _naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A parameter for a ``timestamp`` (UTC) column in raw SQL, as UTCDateTimeField does."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment is not None else None
 
 
 def success_rate(
@@ -260,7 +255,7 @@ def payments_by_agent(
     with connection.cursor() as cursor:
         cursor.execute(
             PAYMENTS_BY_AGENT_SQL,
-            {"agents": list(agent_ids), "lower": _naive_utc(lower), "upper": _naive_utc(upper)},
+            {"agents": list(agent_ids), "lower": naive_utc(lower), "upper": naive_utc(upper)},
         )
         return {
             agent_id: PaymentTotals(count=n, amount=amount)

@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from workflow.business_time import day_range_utc
+from workflow.business_time import day_range_utc, naive_utc
 
 ZERO = Decimal("0.00")
 PERCENT_PLACES = Decimal("0.01")
@@ -115,8 +115,8 @@ def _rows(
             {
                 "agents": list(agent_ids),
                 "zone": settings.BUSINESS_TIME_ZONE,
-                "lower": lower.astimezone(dt.UTC).replace(tzinfo=None),
-                "upper": upper.astimezone(dt.UTC).replace(tzinfo=None),
+                "lower": naive_utc(lower),
+                "upper": naive_utc(upper),
             },
         )
         return list(cursor.fetchall())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from functools import lru_cache
+from typing import overload
 
 from django.conf import settings
 
@@ -53,3 +54,27 @@ def iso_utc(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+# The ``timestamp without time zone`` columns hold UTC (workflow.fields.UTCDateTimeField): raw
+# SQL passes them naive UTC instants and reads them back as aware ones.
+
+
+@overload
+def naive_utc(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def naive_utc(moment: None) -> None: ...
+def naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """An aware instant as the naive UTC a ``timestamp`` column holds (None stays None)."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment is not None else None
+
+
+@overload
+def aware_utc(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def aware_utc(moment: None) -> None: ...
+def aware_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A ``timestamp`` column's value as the models give it: aware, in UTC (None stays None)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)

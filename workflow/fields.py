@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db import models
 
+from workflow.business_time import aware_utc, naive_utc
+
 
 class PgEnumField(models.CharField):
     """A text choice stored in a PostgreSQL enum column (``enum_name`` in schema public)."""
@@ -54,10 +56,8 @@ class UTCDateTimeField(models.DateTimeField):
         if not prepared:
             value = self.get_prep_value(value)
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            value = naive_utc(value)
         return value
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
+        return aware_utc(value) if isinstance(value, dt.datetime) else value

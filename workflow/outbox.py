@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from workflow.actors import Actor
+from workflow.business_time import naive_utc
 from workflow.event_schema import Field, Schema
 from workflow.models import OutboxEvent
 from workflow.request_id import request_id
@@ -170,7 +171,7 @@ def purge_published_outbox(*, older_than_days: int | None = None, chunk: int = 1
     """Delete outbox rows published longer ago than ``OUTBOX_RETENTION_DAYS``; return how many.
     Unpublished rows are never deleted."""
     days = older_than_days if older_than_days is not None else settings.OUTBOX_RETENTION_DAYS
-    cutoff = (timezone.now() - dt.timedelta(days=days)).astimezone(dt.UTC).replace(tzinfo=None)
+    cutoff = naive_utc(timezone.now() - dt.timedelta(days=days))
     total = 0
     while True:
         with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connection
 
-from workflow.business_time import day_range_utc
+from workflow.business_time import day_range_utc, naive_utc
 
 T = TypeVar("T")
 
@@ -130,13 +130,8 @@ def day_range_conditions(
     conditions, params = [], []
     if lower is not None:
         conditions.append(f"{column} >= %s::timestamp")
-        params.append(lower.astimezone(dt.UTC).replace(tzinfo=None))
+        params.append(naive_utc(lower))
     if upper is not None:
         conditions.append(f"{column} < %s::timestamp")
-        params.append(upper.astimezone(dt.UTC).replace(tzinfo=None))
+        params.append(naive_utc(upper))
     return conditions, params
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """A value of a ``timestamp`` (UTC) column as the model gives it: aware, in UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
