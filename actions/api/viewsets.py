@@ -32,6 +32,7 @@ from promises.services import PromiseTerms
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.output import represent, represent_many, validated
+from workflow.api.pagination import paginate
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -94,8 +95,7 @@ class ActionViewSet(GenericViewSet):
         *,
         must_exist: Callable[[], None] | None = None,
     ) -> Response:
-        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
-        rows = self.paginate_queryset(actions)  # type: ignore[arg-type]
+        rows = paginate(self, actions)
         if not rows and must_exist is not None:
             # Rows prove the customer (loan) exists; an empty page is a 404 when it does not
             # (one statement saved on every page with rows).

@@ -32,6 +32,7 @@ from assignments.services import assignment_assign, assignment_reassign
 from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.output import represent, represent_many, validated
+from workflow.api.pagination import paginate
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 from workflow.sentinels import UNSET
@@ -92,8 +93,7 @@ class AssignmentViewSet(GenericViewSet):
             cif=request.query_params.get("cif") or None,
             scope=agent_scope(request.user, scope_of(request)),
         )
-        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
-        rows = self.paginate_queryset(assignments)  # type: ignore[arg-type]
+        rows = paginate(self, assignments)
         return self.get_paginated_response(
             {"assignments": represent_many(AgentAssignmentOutput, rows)}
         )

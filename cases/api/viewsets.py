@@ -21,6 +21,7 @@ from workflow.actors import Actor
 from workflow.api.envelope import ok
 from workflow.api.fields import DateRangeInput
 from workflow.api.output import represent, represent_many, validated
+from workflow.api.pagination import paginate
 from workflow.api.permissions import ActionCapability, scope_of
 from workflow.permissions import Capability
 
@@ -66,8 +67,7 @@ class CaseViewSet(GenericViewSet):
             end_date=dates.get("endDate"),
             scope=agent_scope(request.user, scope_of(request)),
         )
-        # EnvelopePagination pages a SqlList as it pages a QuerySet (DRF's stub knows only those).
-        rows = self.paginate_queryset(case_actions)  # type: ignore[arg-type]
+        rows = paginate(self, case_actions)
         if not rows:
             customer_get(cif=cif)  # 404 for an unknown customer (rows prove one exists)
         return self.get_paginated_response({"caseActions": represent_many(CaseActionOutput, rows)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import BasePagination
@@ -15,6 +15,9 @@ from rest_framework.response import Response
 from workflow.api.envelope import ok
 from workflow.errors import ValidationFailed
 from workflow.sql_list import SqlList
+
+if TYPE_CHECKING:  # (importing DRF's generics here would import this module from DRF's settings)
+    from rest_framework.generics import GenericAPIView
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
@@ -141,3 +144,11 @@ def _queryset_page(
         return rows, None
     first = rows[0]
     return rows, int(first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL))
+
+
+def paginate(view: GenericAPIView[Any], rows: QuerySet[Any] | SqlList[Any]) -> list[Any]:
+    """``view.paginate_queryset(rows)``, typed for the plain-SQL lists too (DRF's stub knows
+    QuerySets and sequences only): the page of ``rows`` by the view's ``EnvelopePagination``."""
+    paginator = view.paginator
+    assert isinstance(paginator, EnvelopePagination)
+    return paginator.paginate_queryset(rows, view.request, view=view)
