@@ -3,7 +3,6 @@ the consumer read them, and event by event again when the batch fails (issue 11)
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -152,17 +151,7 @@ def test_rows_already_handled_and_events_already_claimed_are_duplicates(
 
 def test_an_event_listed_twice_in_one_poll_gets_one_row() -> None:
     payload = payment_event(payment_id="P0", cif="C1")
-    event = inbox.NewEvent(
-        event_id=uuid.UUID(payload["event_id"]),
-        topic=PAYMENT_RECEIVED,
-        key="C1",
-        ordering_key="C1",
-        partition=0,
-        offset=0,
-        payload=payload,
-        headers={"event-id": "e"},
-    )
-    first, second = inbox.record_many([event, event])
+    first, second = record_events(PAYMENT_RECEIVED, [payload, payload], [{"event-id": "e"}] * 2)
     assert first == second
     assert inbox.backlog() == 1
     (row,) = inbox.pending_for([first], limit=10)
