@@ -19,8 +19,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 
 from agents.events import (
     agent_created_row,
@@ -30,6 +32,7 @@ from agents.events import (
 )
 from agents.models import Agent, AgentLinkAudit
 from workflow.actors import Actor
+from workflow.business_time import aware_utc
 from workflow.enums import AgentType
 from workflow.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from workflow.models import CrmUser, OutboxEvent
@@ -93,21 +96,28 @@ def _ensure_email_free(email: str, *, exclude_id: uuid.UUID | None = None) -> No
         raise Conflict(f"An agent with e-mail {email} already exists.", field="email")
 
 
-def _ensure_user_exists(user_id: uuid.UUID) -> None:
-    if not CrmUser.objects.filter(id=user_id).exists():
-        raise NotFound(f"User {user_id} does not exist.", field="userId")
+def _user_holder(user_id: uuid.UUID, *, agent_id: uuid.UUID | None) -> str | None:
+    """The employee id of the agent other than ``agent_id`` linked to the user ``user_id``
+    (None when there is none): one statement. 404 on ``userId`` when the user does not exist.
 
-
-def _ensure_user_free(user_id: uuid.UUID, *, agent: Agent | None) -> None:
-    """409 when ``user_id`` is linked to an agent other than ``agent`` (None: a new agent)."""
-    others = Agent.objects.filter(user_id=user_id)
-    if agent is not None:
-        others = others.exclude(id=agent.id)
-    other = others.first()
-    if other is not None:
-        raise Conflict(
-            f"User {user_id} is already linked to agent {other.employee_id}.", field="userId"
+    Only the clear error comes from here: ``uk_agents_user_id`` has the last word."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.employee_id FROM auth_service.users u "
+            "LEFT JOIN workflow_service.agents a ON a.user_id = u.id AND a.id IS DISTINCT FROM %s "
+            "WHERE u.id = %s",
+            [agent_id, user_id],
         )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"User {user_id} does not exist.", field="userId")
+    return row[0]
+
+
+def _ensure_user_free(user_id: uuid.UUID, holder: str | None) -> None:
+    """409 when ``holder`` (:func:`_user_holder`) names another agent linked to ``user_id``."""
+    if holder is not None:
+        raise Conflict(f"User {user_id} is already linked to agent {holder}.", field="userId")
 
 
 def _locked_agent(agent_id: uuid.UUID, *, field: str | None = None) -> Agent:
@@ -117,15 +127,42 @@ def _locked_agent(agent_id: uuid.UUID, *, field: str | None = None) -> Agent:
     return agent
 
 
+# Agent field name (``user`` or ``user_id``) → (its column, the field), for _save's UPDATE.
+_COLUMNS: dict[str, tuple[str, Field[Any, Any]]] = {}
+for _field in Agent._meta.concrete_fields:
+    _attname, _column = _field.get_attname_column()
+    if _column is not None:
+        _COLUMNS[_field.name] = _COLUMNS[_attname] = (_column, _field)
+
+
 def _save(agent: Agent, *, update_fields: list[str]) -> None:
-    """Save the changed columns (a unique violation → 409) and re-read ``updated_at``."""
+    """Write the changed columns in one ``UPDATE ... RETURNING updated_at`` (the trigger sets
+    it); a unique violation becomes a 409, a NULL user once the link is enforced a 400.
+
+    Call it as the last statement before the commit, after the audit and outbox rows: the
+    trigger of ``workflow.table_versions`` locks the agents table's version row from this
+    write to the commit, which serialises every writer of the table for that time. No
+    savepoint: the caller's atomic block rolls the violation back, and nothing runs between
+    the violation and the error.
+    """
+    columns = [_COLUMNS[name] for name in update_fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column, _ in columns)
+    values = [
+        field.get_db_prep_save(getattr(agent, field.attname), connection) for _, field in columns
+    ]
     try:
-        # A savepoint, so that the caller's transaction stays usable after the violation.
-        with transaction.atomic():
-            agent.save(update_fields=update_fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Agent._meta.db_table)} SET {assignments} "
+                "WHERE id = %s RETURNING updated_at",
+                [*values, agent.id],
+            )
+            row = cursor.fetchone()
     except IntegrityError as exc:
         raise _domain_error(exc) from exc
-    agent.refresh_from_db(fields=["updated_at"])
+    assert row is not None, "the agent is locked by _locked_agent"
+    agent.updated_at = aware_utc(row[0])
 
 
 # --- Who may link whom (README, "Roles and permissions") -------------------------------------
@@ -184,15 +221,28 @@ def ensure_may_link(
             )
 
 
-def _ensure_may_link_agent(actor: Actor, agent: Agent, user_ids: list[uuid.UUID]) -> None:
+def _ensure_may_link_users(
+    actor: Actor, *, agent_label: str, agent_type: str, team: str, user_ids: list[uuid.UUID]
+) -> None:
+    """:func:`ensure_may_link` for users known by id, read only when the scope needs them."""
     if actor.system or can(actor, Capability.LINK_ANY_USER):
         return  # no need to read the users
     ensure_may_link(
         actor=actor,
+        agent_label=agent_label,
+        agent_type=agent_type,
+        team=team,
+        users=list(CrmUser.objects.filter(id__in=user_ids)),
+    )
+
+
+def _ensure_may_link_agent(actor: Actor, agent: Agent, user_ids: list[uuid.UUID]) -> None:
+    _ensure_may_link_users(
+        actor,
         agent_label=agent.employee_id,
         agent_type=agent.type,
         team=agent.team,
-        users=list(CrmUser.objects.filter(id__in=user_ids)),
+        user_ids=user_ids,
     )
 
 
@@ -205,12 +255,12 @@ def _clean_reason(reason: str | None) -> str | None:
     return reason or None
 
 
-def _audit_link(
-    *, agent_id: uuid.UUID, user_id: uuid.UUID, operation: str, reason: str | None, actor: Actor
-) -> None:
-    link_audit_row(
-        agent_id=agent_id, user_id=user_id, operation=operation, reason=reason, actor=actor
-    ).save(force_insert=True)
+def _link_audit(
+    agent: Agent, user_id: uuid.UUID, operation: str, reason: str | None, actor: Actor
+) -> AgentLinkAudit:
+    return link_audit_row(
+        agent_id=agent.id, user_id=user_id, operation=operation, reason=reason, actor=actor
+    )
 
 
 def link_audit_row(
@@ -252,13 +302,11 @@ def agent_create(
     _ensure_employee_id_free(employee_id)
     _ensure_email_free(email)
     if user_id is not None:
-        user = CrmUser.objects.filter(id=user_id).first()
-        if user is None:
-            raise NotFound(f"User {user_id} does not exist.", field="userId")
-        ensure_may_link(
-            actor=actor, agent_label=employee_id, agent_type=type, team=team, users=[user]
+        holder = _user_holder(user_id, agent_id=None)
+        _ensure_may_link_users(
+            actor, agent_label=employee_id, agent_type=type, team=team, user_ids=[user_id]
         )
-        _ensure_user_free(user_id, agent=None)
+        _ensure_user_free(user_id, holder)
     agent = _new_agent(
         employee_id=employee_id,
         name=name,
@@ -276,9 +324,7 @@ def agent_create(
     except IntegrityError as exc:
         raise _domain_error(exc) from exc
     if user_id is not None:
-        _audit_link(
-            agent_id=agent.id, user_id=user_id, operation="LINK", reason=reason, actor=actor
-        )
+        _link_audit(agent, user_id, "LINK", reason, actor).save(force_insert=True)
     publish_agent_created(agent=agent, actor=actor)
     return agent
 
@@ -396,8 +442,8 @@ def agent_update(
     if not changed:
         return agent
     agent.updated_by = actor.username
-    _save(agent, update_fields=[*changed, "updated_by"])
     publish_agent_updated(agent=agent, before=before, actor=actor)  # when a value changed
+    _save(agent, update_fields=[*changed, "updated_by"])  # last: see _save
     return agent
 
 
@@ -425,27 +471,26 @@ def agent_link_user(
     # The row lock serialises links of the same agent; uk_agents_user_id those of one user.
     agent = _locked_agent(agent_id, field="agentId")
     before = agent_state(agent)
-    _ensure_user_exists(user_id)
+    holder = _user_holder(user_id, agent_id=agent.id)
     previous = agent.user_id
     _ensure_may_link_agent(actor, agent, [user_id] if previous is None else [user_id, previous])
     if previous == user_id:
         return agent, False
-    _ensure_user_free(user_id, agent=agent)
+    _ensure_user_free(user_id, holder)
     if previous is not None and not replace:
         raise Conflict(
             f"Agent {agent.employee_id} is already linked to user {agent.user_id}; "
             "unlink it first.",
             field="agentId",
         )
+    audits = [] if previous is None else [_link_audit(agent, previous, "UNLINK", reason, actor)]
+    AgentLinkAudit.objects.bulk_create(
+        [*audits, _link_audit(agent, user_id, "LINK", reason, actor)]
+    )
     agent.user_id = user_id
     agent.updated_by = actor.username
-    _save(agent, update_fields=["user", "updated_by"])
-    if previous is not None:
-        _audit_link(
-            agent_id=agent.id, user_id=previous, operation="UNLINK", reason=reason, actor=actor
-        )
-    _audit_link(agent_id=agent.id, user_id=user_id, operation="LINK", reason=reason, actor=actor)
     publish_agent_updated(agent=agent, before=before, actor=actor, reason=reason)
+    _save(agent, update_fields=["user", "updated_by"])  # last: see _save
     return agent, True
 
 
@@ -464,16 +509,16 @@ def agent_unlink_user(*, agent_id: uuid.UUID, actor: Actor, reason: str | None =
     previous = agent.user_id
     _ensure_may_link_agent(actor, agent, [previous])
     before = agent_state(agent)
+    _link_audit(agent, previous, "UNLINK", reason, actor).save(force_insert=True)
     agent.user_id = None
     agent.updated_by = actor.username
+    publish_agent_updated(agent=agent, before=before, actor=actor, reason=reason)
     try:
-        _save(agent, update_fields=["user", "updated_by"])
+        _save(agent, update_fields=["user", "updated_by"])  # last: see _save
     except ValidationFailed as exc:
         raise Conflict(
             f"Agent {agent.employee_id} cannot be unlinked: every agent must be linked to a "
             "user (the link is enforced). Link it to another user instead.",
             field="userId",
         ) from exc
-    _audit_link(agent_id=agent.id, user_id=previous, operation="UNLINK", reason=reason, actor=actor)
-    publish_agent_updated(agent=agent, before=before, actor=actor, reason=reason)
     return agent

@@ -577,7 +577,7 @@ def test_a_link_that_slips_past_the_check_still_answers_409(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # As if a concurrent request linked the user between the check and the update.
-    monkeypatch.setattr(services, "_ensure_user_free", lambda user_id, agent: None)
+    monkeypatch.setattr(services, "_ensure_user_free", lambda user_id, holder: None)
     user = CrmUserFactory()
     AgentFactory(user=user)
     agent = AgentFactory()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from agents import services
 from agents.models import Agent
@@ -65,6 +66,42 @@ def test_an_empty_phone_is_stored_as_null() -> None:
 
     agent.refresh_from_db()
     assert agent.phone is None
+
+
+AGENTS_UPDATE = 'UPDATE "workflow_service"."agents"'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", ["update", "link", "replace", "unlink"])
+def test_an_agent_write_updates_the_agents_row_last_and_once(write: str) -> None:
+    # workflow.table_versions' trigger locks the agents table's version row from the write of
+    # the agents row to the commit, which every writer of the table waits for: the audit and
+    # outbox rows go first, and the UPDATE returns the updated_at the trigger set.
+    agent = AgentFactory(user=CrmUserFactory() if write in ("replace", "unlink") else None)
+    calls: dict[str, Callable[[], Agent]] = {
+        "update": lambda: services.agent_update(agent_id=agent.id, actor=ACTOR, phone="0911"),
+        "link": lambda: services.agent_link_user(
+            agent_id=agent.id, user_id=CrmUserFactory().id, actor=ACTOR
+        )[0],
+        "replace": lambda: services.agent_link_user(
+            agent_id=agent.id, user_id=CrmUserFactory().id, actor=ACTOR, replace=True
+        )[0],
+        "unlink": lambda: services.agent_unlink_user(agent_id=agent.id, actor=ACTOR),
+    }
+    call = calls[write]
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+
+    statements = [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert statements[-1].startswith(AGENTS_UPDATE), statements
+    assert sum(statement.startswith(AGENTS_UPDATE) for statement in statements) == 1
+    stored = Agent.objects.get(id=agent.id)
+    assert result.updated_at == stored.updated_at and result.updated_at.tzinfo is not None
+    assert (result.user_id, result.phone) == (stored.user_id, stored.phone)
 
 
 def _race(first: Callable[[], Any], second: Callable[[], Any]) -> BaseException | None:

@@ -216,7 +216,8 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
     "PUT /agents/{id}": (
         lambda w: (w.supervisor, "PUT", f"{API}/agents/{w.agents[2].id}", {"phone": "0900"}),
         200,
-        8,
+        # The changed columns in one UPDATE ... RETURNING, last before the commit (issue 11).
+        5,
     ),
     "POST /agents/link-user": (
         lambda w: (
@@ -226,7 +227,9 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"agentId": str(w.free_agent.id), "userId": str(w.free_user.id)},
         ),
         200,
-        11,  # with the link audit row (issue 10)
+        # With the link audit row (issue 10); the user's existence and holder in one statement,
+        # the UPDATE returning updated_at (issue 11).
+        7,
     ),
     "POST /actions": (
         lambda w: (
