@@ -53,7 +53,7 @@ from kafka_bridge import conf, inbox, registry
 from kafka_bridge.dlq import dead_letter_event
 from kafka_bridge.idempotency import claim_event, claim_events
 from kafka_bridge.registry import EventMeta, EventRejected
-from workflow import table_versions
+from workflow import generations, table_versions
 from workflow.errors import DomainError
 from workflow.request_id import request_id
 
@@ -294,7 +294,9 @@ def _apply_batch_once(rows: list[inbox.InboxRow]) -> list[str]:
         )
         prepared.append((row, registration, meta))
     keys = sorted({row.ordering_key for row in rows})
-    with transaction.atomic():
+    # The handlers' performance-cache bumps (run at the commit): each agent once, in one
+    # round trip, not one per event (workflow.generations).
+    with generations.bumps_deferred(), transaction.atomic():
         with connection.cursor() as cursor:
             # As in apply_event, one key's events never run at the same time; the locks are
             # taken in one order (sorted), so that two batches cannot deadlock on them.

@@ -18,12 +18,16 @@ cached entries then expire by their timeout.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import transaction
+from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
@@ -59,33 +63,83 @@ def current(store: BaseCache, agent_id: uuid.UUID | str) -> int:
     return int(value)
 
 
-def bump_agent(agent_id: uuid.UUID | str | None) -> None:
-    """Orphan every cached entry of the agent (one INCR); None does nothing.
+# Each key (a generation): INCR when it exists, else start it at ARGV[1] (nanoseconds).
+_BUMP_SCRIPT = """
+for _, key in ipairs(KEYS) do
+    if redis.call('EXISTS', key) == 1 then
+        redis.call('INCR', key)
+    else
+        redis.call('SET', key, ARGV[1])
+    end
+end
+return #KEYS
+"""
 
-    Call it after commit (:func:`bump_agents_on_commit`) of a change of the agent's work.
+_deferred = threading.local()
+
+
+def bump_agent(agent_id: uuid.UUID | str | None) -> None:
+    """Orphan every cached entry of the agent; None does nothing (:func:`bump_agents`)."""
+    bump_agents(agent_id)
+
+
+def bump_agents(*agent_ids: uuid.UUID | str | None) -> None:
+    """Orphan every cached entry of each distinct agent given (None ignored): one round trip
+    to Redis for all of them. Inside :func:`bumps_deferred`, only collect them.
+
+    Call it after commit (:func:`bump_agents_on_commit`) of a change of the agents' work.
     """
-    if agent_id is None:
+    ids = [str(agent_id) for agent_id in agent_ids if agent_id is not None]
+    collected: dict[str, None] | None = getattr(_deferred, "ids", None)
+    if collected is not None:
+        collected.update(dict.fromkeys(ids))
+        return
+    _bump(list(dict.fromkeys(ids)))
+
+
+def _bump(ids: list[str]) -> None:
+    if not ids:
         return
     store = cache()
-    key = generation_key(agent_id)
     try:
-        try:
-            store.incr(key)
-        except ValueError:  # no generation yet (or evicted): start a new one
-            if not store.add(key, time.time_ns(), timeout=None):
+        if isinstance(store, RedisCache):
+            keys = [store.make_key(generation_key(agent_id)) for agent_id in ids]
+            client = store.client.get_client(write=True)
+            client.eval(_BUMP_SCRIPT, len(keys), *keys, time.time_ns())
+            return
+        for agent_id in ids:  # another cache backend: a command or two per agent
+            key = generation_key(agent_id)
+            try:
                 store.incr(key)
+            except ValueError:  # no generation yet (or evicted): start a new one
+                if not store.add(key, time.time_ns(), timeout=None):
+                    store.incr(key)
     except CACHE_ERRORS as exc:
         logger.warning(
-            "cache unavailable, agent %s not invalidated (entries expire by themselves): %s",
-            agent_id,
+            "cache unavailable, agents %s not invalidated (entries expire by themselves): %s",
+            ", ".join(ids),
             exc,
         )
 
 
-def bump_agents(*agent_ids: uuid.UUID | str | None) -> None:
-    """:func:`bump_agent` for each distinct id given (None ignored)."""
-    for agent_id in dict.fromkeys(agent_id for agent_id in agent_ids if agent_id is not None):
-        bump_agent(agent_id)
+@contextmanager
+def bumps_deferred() -> Iterator[None]:
+    """Collect the agents bumped in the block and bump each once, in one round trip, on
+    leaving it (also when it raises: what was collected had committed).
+
+    For one transaction of many writes (a Kafka batch): its ``on_commit`` callbacks run at
+    its commit, inside the block, and would each cost a round trip. A nested block leaves the
+    bumps to the outer one. Per thread, like Django's connections.
+    """
+    if getattr(_deferred, "ids", None) is not None:
+        yield
+        return
+    _deferred.ids = {}
+    try:
+        yield
+    finally:
+        ids, _deferred.ids = _deferred.ids, None
+        _bump(list(ids))
 
 
 def bump_agents_on_commit(*agent_ids: uuid.UUID | str | None) -> None:

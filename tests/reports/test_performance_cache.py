@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from rest_framework.test import APIClient
 
 from agents.models import Agent
 from cases.models import CustomerCase
-from kafka_bridge import conf
+from kafka_bridge import conf, processing
 from kafka_bridge.processing import apply_event
 from payments.models import Payment
 from reports import performance
@@ -30,6 +31,7 @@ from tests.factories import (
     LoanFactory,
 )
 from tests.kafka_bridge.events import payment_event
+from tests.kafka_bridge.test_batches import record_payloads
 from workflow import generations
 from workflow.business_time import business_today
 
@@ -311,3 +313,70 @@ def test_with_redis_down_the_cache_layer_computes_and_never_raises(
     generations.bump_agents(anh.id, binh.id, None)
 
     assert report == expected
+
+
+# --- bumps: one round trip, and once per agent for a Kafka batch ------------------------------
+
+
+def generation_of(agent_id: Any) -> int | None:
+    value = caches["default"].get(generations.generation_key(agent_id))
+    return None if value is None else int(value)
+
+
+def test_a_deferred_block_bumps_each_agent_once_when_it_ends() -> None:
+    known, new = uuid.uuid4(), uuid.uuid4()
+    generations.bump_agents(known)
+    start = generation_of(known)
+    assert start is not None and start > 2**40  # started at the time in nanoseconds
+
+    with generations.bumps_deferred():
+        generations.bump_agents(known, new)
+        generations.bump_agent(known)
+        with generations.bumps_deferred():  # nested: the outer block bumps
+            generations.bump_agents(new, None)
+        assert (generation_of(known), generation_of(new)) == (start, None)
+
+    assert generation_of(known) == start + 1
+    assert generation_of(new) is not None and generation_of(new) > 2**40  # type: ignore[operator]
+    generations.bump_agents(known, new)  # outside a block: at once
+    assert generation_of(known) == start + 2
+
+
+def test_a_deferred_block_that_raises_still_bumps_what_it_collected() -> None:
+    agent_id = uuid.uuid4()
+    generations.bump_agent(agent_id)
+    start = generation_of(agent_id)
+    with pytest.raises(RuntimeError), generations.bumps_deferred():
+        generations.bump_agent(agent_id)  # as a callback of a transaction that committed
+        raise RuntimeError("after the commit")
+    assert generation_of(agent_id) == start + 1  # type: ignore[operator]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kafka_batch_of_payments_bumps_their_agents_once() -> None:
+    call, field = AgentFactory(), AgentFactory()
+    case: CustomerCase = CustomerCaseFactory(
+        customer=CustomerFactory(), assigned_call_agent=call, assigned_field_agent=field
+    )
+    generations.bump_agents(call.id, field.id)
+    before = (generation_of(call.id), generation_of(field.id))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        now = cursor.fetchone()[0].astimezone(dt.UTC)
+    paid_at = now.isoformat().replace("+00:00", "Z")
+    ids = record_payloads(
+        [
+            payment_event(
+                cif=case.customer_id,
+                loan_account_number=None,
+                amount="1000.00",
+                payment_date=paid_at,
+            )
+            for _ in range(3)
+        ]
+    )
+
+    assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 3}
+
+    assert Payment.objects.filter(call_agent=call, field_agent=field).count() == 3
+    assert (generation_of(call.id), generation_of(field.id)) == (before[0] + 1, before[1] + 1)  # type: ignore[operator]
