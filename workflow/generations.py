@@ -49,10 +49,24 @@ def generation_key(agent_id: uuid.UUID | str) -> str:
     return f"{KEY_PREFIX}:{agent_id}:gen"
 
 
+# The generation of KEYS[1], started at ARGV[1] (nanoseconds) when missing.
+_CURRENT_SCRIPT = """
+local value = redis.call('GET', KEYS[1])
+if not value then
+    redis.call('SET', KEYS[1], ARGV[1])
+    value = ARGV[1]
+end
+return value
+"""
+
+
 def current(store: BaseCache, agent_id: uuid.UUID | str) -> int:
-    """The agent's generation, started when missing. Raises ``CACHE_ERRORS`` when the cache
-    fails: the caller decides how to answer without it."""
+    """The agent's generation, started when missing (one round trip with Redis). Raises
+    ``CACHE_ERRORS`` when the cache fails: the caller decides how to answer without it."""
     key = generation_key(agent_id)
+    if isinstance(store, RedisCache):
+        client = store.client.get_client(write=True)
+        return int(client.eval(_CURRENT_SCRIPT, 1, store.make_key(key), time.time_ns()))
     value = store.get(key)
     if value is None:
         fresh = time.time_ns()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import redis
 from django.core.cache import caches
 from django.db import connection
 from rest_framework.test import APIClient
@@ -21,6 +22,7 @@ from kafka_bridge import conf, processing
 from kafka_bridge.processing import apply_event
 from payments.models import Payment
 from reports import performance
+from reports.cache import cached_report
 from tests.actions.helpers import call_payload
 from tests.api import agent_client, envelope_ok, unlinked_client
 from tests.factories import (
@@ -380,3 +382,33 @@ def test_a_kafka_batch_of_payments_bumps_their_agents_once() -> None:
 
     assert Payment.objects.filter(call_agent=call, field_agent=field).count() == 3
     assert (generation_of(call.id), generation_of(field.id)) == (before[0] + 1, before[1] + 1)  # type: ignore[operator]
+
+
+def test_a_report_costs_one_round_trip_to_redis_when_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    commands: list[str] = []
+    execute = redis.Redis.execute_command
+
+    def counted(self: redis.Redis, *args: Any, **options: Any) -> Any:
+        commands.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    agent_id, day = uuid.uuid4(), dt.date(2026, 3, 1)
+
+    def report(value: int) -> dict[str, Any]:
+        return cached_report(
+            agent_id=agent_id, version="v", start=day, end=day, compute=lambda: {"n": value}
+        )
+
+    assert report(1) == {"n": 1}
+    assert commands == ["MGET", "EVAL", "SET"]  # a new agent: its generation starts
+    commands.clear()
+    assert report(2) == {"n": 1}
+    assert commands == ["MGET"]  # the generation and the entry together
+    generations.bump_agent(agent_id)
+    commands.clear()
+    assert report(3) == {"n": 3}  # the entry of the old generation is not used
+    assert commands == ["MGET", "SET"]
+    assert report(4) == {"n": 3}
