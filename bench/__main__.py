@@ -56,6 +56,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-http", action="store_true", help="skip the web cases")
     parser.add_argument("--no-kafka", action="store_true", help="skip the Kafka paths")
     parser.add_argument(
+        "--agent-date-index",
+        action="store_true",
+        help="measure with the optional (agent_id, action_date) index of action_records "
+        "(manage.py agent_date_index builds it); without this option it is dropped, so the "
+        "run measures the schema as shipped",
+    )
+    parser.add_argument(
         "--output", type=Path, default=ROOT / "bench" / "results", help="results folder"
     )
     args = parser.parse_args(argv)
@@ -124,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         generation = database.open(echo=_echo)
         results["dataset"] = generation.as_dict()
         results["database"] = database.name
+        results["agent_date_index"] = _agent_date_index(build=args.agent_date_index)
         if not args.no_http:
             results["http"] = _http(args, selected, database, results["problems"])
         if not args.no_kafka:
@@ -139,6 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"written: {json_path.relative_to(ROOT)}, {md_path.relative_to(ROOT)}")
     # The quick mode checks the harness: a case that answered errors is a failure there.
     return 1 if args.quick and results["problems"] else 0
+
+
+def _agent_date_index(*, build: bool) -> bool:
+    """Build (or drop) the optional index on the bench database; whether it is there."""
+    from django.db import connection
+
+    from actions import agent_date_index
+
+    with connection.cursor() as cursor:
+        if build:
+            agent_date_index.build(cursor, echo=lambda text: None)
+            _echo("agent_date_index: the (agent_id, action_date) index is built")
+        else:
+            agent_date_index.drop(cursor)
+    return build
 
 
 def _echo(text: str) -> None:

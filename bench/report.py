@@ -19,7 +19,12 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"`{results['command']}`  ",
         f"commit {results['commit']}, {results['cpus']} CPU(s), scale {results['scale']}"
-        + (" (quick mode: checks the harness, figures mean nothing)" if results["quick"] else ""),
+        + (" (quick mode: checks the harness, figures mean nothing)" if results["quick"] else "")
+        + (
+            ", with the optional (agent_id, action_date) index"
+            if results.get("agent_date_index")
+            else ""
+        ),
         "",
     ]
     data = results.get("dataset")
