@@ -259,11 +259,15 @@ def _batch_steps(
     events: list[tuple[inbox.InboxRow, registry.Registration, EventMeta]],
 ) -> set[uuid.UUID]:
     """Run the batch step of each topic that has one on its new events (oldest first); the
-    ids of the events they applied."""
+    ids of the events they applied. An event whose ordering key an event of another topic in
+    the batch shares goes to its handler, in order: a step runs before every handler."""
+    topics_of_key: dict[str, set[str]] = {}
+    for row, _, _ in events:
+        topics_of_key.setdefault(row.ordering_key, set()).add(row.topic)
     by_topic: dict[str, list[registry.BatchEvent]] = {}
     steps: dict[str, registry.BatchStep] = {}
     for row, registration, meta in events:
-        if registration.batch_step is None:
+        if registration.batch_step is None or len(topics_of_key[row.ordering_key]) > 1:
             continue
         steps[row.topic] = registration.batch_step
         by_topic.setdefault(row.topic, []).append(

@@ -6,13 +6,21 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 
 from payments.models import Payment
-from promises.services import promises_apply_payment, promises_withdraw_payment
+from promises.services import (
+    NewPayment,
+    promises_apply_payment,
+    promises_apply_payments,
+    promises_withdraw_payment,
+)
 from workflow import generations
 from workflow.actors import Actor
 from workflow.business_time import business_date, naive_utc
@@ -145,6 +153,122 @@ def payment_record(
             payment_date=payment_date,
         )
     return payment
+
+
+# payment_record's statement for many payments of known customers at once (the same
+# attribution rule), in their order; returns the new ones and whether a reversal came first.
+_RECORD_MANY_SQL = """
+WITH input AS (
+    SELECT *
+    FROM unnest(%s::integer[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[],
+                %s::numeric[], %s::text[], %s::timestamp[], %s::date[], %s::text[], %s::uuid[],
+                %s::text[], %s::text[])
+      AS t(ord, id, payment_id, reference, loan, cif, amount, currency, payment_date, day,
+           channel, event_id, source, raw)
+), inserted AS (
+    INSERT INTO workflow_service.payments
+        (id, payment_id, reference_number, loan_account_number, cif, amount, currency,
+         payment_date, payment_channel, call_agent_id, field_agent_id, event_id, source, raw)
+    SELECT i.id, i.payment_id, i.reference, i.loan, i.cif, i.amount, i.currency,
+           i.payment_date, i.channel, v.assigned_call_agent_id, v.assigned_field_agent_id,
+           i.event_id, i.source, i.raw::jsonb
+    FROM input AS i
+    LEFT JOIN LATERAL (
+        SELECT ca.assigned_call_agent_id, ca.assigned_field_agent_id
+        FROM workflow_service.customer_agents AS ca
+        WHERE ca.cif = i.cif AND ca.start_date <= i.day
+          AND (ca.end_date IS NULL OR ca.end_date > i.day)
+        ORDER BY ca.start_date DESC, ca.created_at DESC
+        LIMIT 1
+    ) AS v ON true
+    ORDER BY i.ord
+    ON CONFLICT (payment_id) DO NOTHING
+    RETURNING id, call_agent_id, field_agent_id
+)
+SELECT i.ord, inserted.call_agent_id, inserted.field_agent_id,
+       EXISTS (SELECT 1 FROM workflow_service.payment_reversals AS r
+               WHERE r.payment_id = i.payment_id)
+FROM inserted JOIN input AS i ON i.id = inserted.id
+"""
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    """A payment to store with :func:`payments_record`: its customer and currency known."""
+
+    payment_id: str
+    amount: Decimal
+    payment_date: dt.datetime
+    cif: str
+    currency: str
+    loan_account_number: str | None = None
+    reference_number: str | None = None
+    payment_channel: str | None = None
+    event_id: uuid.UUID | None = None
+    source: str | None = None
+    raw: dict[str, Any] | None = None
+    # The context its log lines and events are made in (a Kafka event's trace).
+    context: Callable[[], AbstractContextManager[None]] = nullcontext
+
+
+@transaction.atomic(savepoint=False)
+def payments_record(payments: Sequence[RecordedPayment]) -> list[RecordedPayment]:
+    """:func:`payment_record` for many payments, in their order, with the same result (a
+    Kafka batch: ``kafka_bridge.handlers.payments``): the first of a payment id is stored, the
+    others and those already stored change nothing. One statement stores and attributes them
+    all; the new ones not already reversed are applied to their customers' pending promises
+    together (:func:`promises.services.promises_apply_payments`). Returns the new ones."""
+    first: dict[str, tuple[int, RecordedPayment]] = {}
+    for ordinal, payment in enumerate(payments):
+        if payment.payment_date.tzinfo is None:
+            raise ValueError("payment_date must be timezone-aware")
+        first.setdefault(payment.payment_id, (ordinal, payment))
+    rows = list(first.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECORD_MANY_SQL,
+            [
+                [ordinal for ordinal, _ in rows],
+                [uuid.uuid4() for _ in rows],
+                [payment.payment_id for _, payment in rows],
+                [payment.reference_number for _, payment in rows],
+                [payment.loan_account_number for _, payment in rows],
+                [payment.cif for _, payment in rows],
+                [payment.amount for _, payment in rows],
+                [payment.currency for _, payment in rows],
+                [naive_utc(payment.payment_date) for _, payment in rows],
+                [business_date(payment.payment_date) for _, payment in rows],
+                [payment.payment_channel for _, payment in rows],
+                [payment.event_id for _, payment in rows],
+                [payment.source for _, payment in rows],
+                [json.dumps(json_ready(payment.raw or {})) for _, payment in rows],
+            ],
+        )
+        stored = {ordinal: (call, field, reversed_) for ordinal, call, field, reversed_ in cursor}
+    new: list[RecordedPayment] = []
+    to_apply: list[NewPayment] = []
+    for ordinal, payment in enumerate(payments):
+        if ordinal not in stored:
+            with payment.context():
+                logger.info("payment %s already stored", payment.payment_id)
+            continue
+        call, field, reversed_ = stored[ordinal]
+        generations.bump_agents_on_commit(call, field)
+        new.append(payment)
+        if not reversed_:
+            to_apply.append(
+                NewPayment(
+                    payment_id=payment.payment_id,
+                    cif=payment.cif,
+                    loan_account_number=payment.loan_account_number,
+                    amount=payment.amount,
+                    currency=payment.currency,
+                    payment_date=payment.payment_date,
+                    context=payment.context,
+                )
+            )
+    promises_apply_payments(to_apply)
+    return new
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from promises.models import PaymentPromise, PromiseStatus
 from workflow.actors import Actor
 from workflow.event_schema import Field, Schema
 from workflow.models import OutboxEvent
-from workflow.outbox import ACTOR, ENVELOPE, actor_payload, iso_z, publish
+from workflow.outbox import ACTOR, ENVELOPE, actor_payload, event_row, iso_z, publish
 
 PROMISE_MADE = "workflow-service.promise.made"
 PROMISE_KEPT = "workflow-service.promise.kept"
@@ -115,9 +115,10 @@ def publish_promise_made(*, promise: PaymentPromise, actor: Actor) -> OutboxEven
     )
 
 
-def publish_promise_kept(*, promise: PaymentPromise, payment_id: str) -> OutboxEvent:
-    """Queue ``workflow-service.promise.kept``; ``payment_id`` is the payment that made it."""
-    return publish(
+def promise_kept_row(*, promise: PaymentPromise, payment_id: str) -> OutboxEvent:
+    """The outbox row of ``workflow-service.promise.kept``, not yet saved
+    (``outbox.publish_rows``); ``payment_id`` is the payment that made it."""
+    return event_row(
         topic=PROMISE_KEPT,
         key=promise.customer_id,
         payload={**promise_state(promise), "paymentId": payment_id},

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,7 +54,8 @@ from workflow.actors import Actor
 from workflow.business_time import business_date, business_today, day_start_utc, naive_utc
 from workflow.enums import ActionResult
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from workflow.models import Customer, Loan
+from workflow.models import Customer, Loan, OutboxEvent
+from workflow.outbox import publish_rows
 from workflow.permissions import Access, Capability, grant
 
 # numeric(18,2): 16 integer digits.
@@ -347,112 +349,98 @@ def _follow_up_agents(cifs: Iterable[str]) -> dict[str, uuid.UUID | None]:
 
 APPROPRIATION_ACTOR = "payment-appropriation"
 
-# A payment's appropriations and the promises they change, in one statement (a payment on the
-# Kafka path costs no ORM compilation): the promises' new paid amount, status and resolution,
-# and the appropriation rows (a repeat of a (payment, promise) pair adds nothing).
+# Payments' appropriations and the promises they change, in one statement (a payment on the
+# Kafka path costs no ORM compilation): each promise's new paid amount, status and resolution
+# (once, its state after every payment of the call), and the appropriation rows (a repeat of a
+# (payment, promise) pair adds nothing).
 _APPROPRIATIONS_SQL = """
-WITH taken AS (
-    SELECT *
-      FROM unnest(%s::uuid[], %s::uuid[], %s::numeric[], %s::numeric[], %s::text[],
-                  %s::timestamp[])
-        AS t(id, promise_id, amount, paid_amount, status, resolved_at)
-), changed AS (
+WITH changed AS (
     UPDATE workflow_service.payment_promises p
        SET paid_amount = t.paid_amount, status = t.status, resolved_at = t.resolved_at,
            updated_at = %s::timestamp, updated_by = %s::text
-      FROM taken t
-     WHERE p.id = t.promise_id
+      FROM unnest(%s::uuid[], %s::numeric[], %s::text[], %s::timestamp[])
+        AS t(id, paid_amount, status, resolved_at)
+     WHERE p.id = t.id
 )
 INSERT INTO workflow_service.promise_appropriations
        (id, promise_id, payment_id, amount, appropriated_at)
-SELECT t.id, t.promise_id, %s::text, t.amount, %s::timestamp FROM taken t
+SELECT t.id, t.promise_id, t.payment_id, t.amount, %s::timestamp
+  FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::numeric[])
+    AS t(id, promise_id, payment_id, amount)
 ON CONFLICT DO NOTHING
 """
 
 
 def _appropriations_save(
-    *,
-    payment_id: str,
-    rows: list[PromiseAppropriation],
-    promises: list[PaymentPromise],
-    now: dt.datetime,
+    *, rows: list[PromiseAppropriation], promises: Iterable[PaymentPromise], now: dt.datetime
 ) -> None:
-    """Write ``rows`` and the new state of their ``promises`` (in the same order)."""
+    """Write ``rows`` and the new state of ``promises`` (each once)."""
     if not rows:
         return
+    changed = list({promise.id: promise for promise in promises}.values())
     naive = naive_utc(now)
     with connection.cursor() as cursor:
         cursor.execute(
             _APPROPRIATIONS_SQL,
             [
-                [row.id for row in rows],
-                [promise.id for promise in promises],
-                [row.amount for row in rows],
-                [promise.paid_amount for promise in promises],
-                [str(promise.status) for promise in promises],
-                [naive_utc(promise.resolved_at) for promise in promises],
                 naive,
                 APPROPRIATION_ACTOR,
-                payment_id,
+                [promise.id for promise in changed],
+                [promise.paid_amount for promise in changed],
+                [str(promise.status) for promise in changed],
+                [naive_utc(promise.resolved_at) for promise in changed],
                 naive,
+                [row.id for row in rows],
+                [row.promise_id for row in rows],
+                [row.payment_id for row in rows],
+                [row.amount for row in rows],
             ],
         )
 
 
-# savepoint=False: called inside payment_record's transaction; a failure fails it whole.
-@transaction.atomic(savepoint=False)
-def promises_apply_payment(
+def _candidates_sort_key(
+    loan_account_number: str | None,
+) -> Callable[[PaymentPromise], tuple[bool, dt.date, dt.datetime, uuid.UUID]]:
+    """The order in which a payment on ``loan_account_number`` is applied to its candidates:
+    the loan's first, oldest promised date first (the ORDER BY of ``_CANDIDATES_SQL``)."""
+
+    def key(promise: PaymentPromise) -> tuple[bool, dt.date, dt.datetime, uuid.UUID]:
+        return (
+            promise.loan_id != loan_account_number,  # IS DISTINCT FROM: None == None
+            promise.promised_date,
+            promise.created_at,
+            promise.id,
+        )
+
+    return key
+
+
+# The customer's PENDING promises due on or after the pay day and made before its end, on the
+# payment's loan or customer-level, the loan's first, oldest promised date first; locked.
+_CANDIDATES_SQL = """
+SELECT * FROM workflow_service.payment_promises
+WHERE cif = %s::text AND status = %s::text AND due_date >= %s::date
+  AND created_at < %s::timestamp
+  AND (loan_account_number IS NULL OR loan_account_number = %s::text)
+ORDER BY loan_account_number IS DISTINCT FROM %s::text, promised_date, created_at, id
+FOR UPDATE
+"""
+
+
+def _allocate(
     *,
     payment_id: str,
-    cif: str | None,
-    loan_account_number: str | None,
     amount: Decimal,
     currency: str | None,
-    payment_date: dt.datetime,
-) -> Appropriation:
-    """Apply a newly stored payment to the customer's pending promises (module docstring).
-
-    Call it once per payment, in the transaction that stored it
-    (``payments.services.payment_record``); the unique (payment, promise) key makes a repeat
-    add nothing. Publishes ``promise.kept`` for each promise it completes.
-    """
+    candidates: list[PaymentPromise],
+    now: dt.datetime,
+) -> tuple[Appropriation, list[PromiseAppropriation], list[PaymentPromise]]:
+    """Apply a payment to ``candidates`` (in their order), changing them in memory: what it
+    did, its appropriation rows and the promises it changed (module docstring)."""
     result = Appropriation(payment_id=payment_id, unapplied=amount)
-    if not cif or amount <= 0:
-        return result
-    if not currency and loan_account_number:
-        currency = (
-            Loan.objects.filter(account_number=loan_account_number)
-            .values_list("currency", flat=True)
-            .first()
-        )
-    pay_day = business_date(payment_date)
-    # Plain SQL (one statement per payment on the Kafka path, no ORM compilation): the
-    # customer's PENDING promises due on or after the pay day and made before its end, on the
-    # payment's loan or customer-level, the loan's first, oldest promised date first; locked.
-    candidates = list(
-        PaymentPromise.objects.raw(
-            """
-            SELECT * FROM workflow_service.payment_promises
-            WHERE cif = %s::text AND status = %s::text AND due_date >= %s::date
-              AND created_at < %s::timestamp
-              AND (loan_account_number IS NULL OR loan_account_number = %s::text)
-            ORDER BY loan_account_number IS DISTINCT FROM %s::text, promised_date, created_at, id
-            FOR UPDATE
-            """,
-            [
-                cif,
-                PromiseStatus.PENDING.value,
-                pay_day,
-                naive_utc(day_start_utc(pay_day + dt.timedelta(days=1))),
-                loan_account_number or None,
-                loan_account_number or None,
-            ],
-        )
-    )
     remaining = amount
     rows: list[PromiseAppropriation] = []
     changed: list[PaymentPromise] = []
-    now = timezone.now()
     for promise in candidates:
         if not currency or promise.currency != currency.upper():
             result.currency_mismatch.append(promise.id)
@@ -482,13 +470,29 @@ def promises_apply_payment(
             result.kept.append(promise.id)
         changed.append(promise)
     result.unapplied = remaining
-    _appropriations_save(payment_id=payment_id, rows=rows, promises=changed, now=now)
+    return result, rows, changed
+
+
+def _after_allocation(
+    *,
+    result: Appropriation,
+    cif: str,
+    amount: Decimal,
+    currency: str | None,
+    candidates: list[PaymentPromise],
+    kept_events: list[OutboxEvent],
+) -> None:
+    """A payment's events and reports once allocated: ``promise.kept`` rows (into
+    ``kept_events``, built now: they carry the current request id), its currency mismatches,
+    and the cache bumps of the agents whose promises it paid."""
     for promise in candidates:
         if promise.id in result.kept:
-            events.publish_promise_kept(promise=promise, payment_id=payment_id)
+            kept_events.append(
+                events.promise_kept_row(promise=promise, payment_id=result.payment_id)
+            )
     if result.currency_mismatch:
         mismatches.mismatches_record(
-            payment_id=payment_id,
+            payment_id=result.payment_id,
             cif=cif,
             amount=amount,
             currency=currency,
@@ -497,7 +501,140 @@ def promises_apply_payment(
     generations.bump_agents_on_commit(
         *(promise.agent_id for promise in candidates if promise.id in dict(result.applied))
     )
+
+
+# savepoint=False: called inside payment_record's transaction; a failure fails it whole.
+@transaction.atomic(savepoint=False)
+def promises_apply_payment(
+    *,
+    payment_id: str,
+    cif: str | None,
+    loan_account_number: str | None,
+    amount: Decimal,
+    currency: str | None,
+    payment_date: dt.datetime,
+) -> Appropriation:
+    """Apply a newly stored payment to the customer's pending promises (module docstring).
+
+    Call it once per payment, in the transaction that stored it
+    (``payments.services.payment_record``); the unique (payment, promise) key makes a repeat
+    add nothing. Publishes ``promise.kept`` for each promise it completes.
+    """
+    if not cif or amount <= 0:
+        return Appropriation(payment_id=payment_id, unapplied=amount)
+    if not currency and loan_account_number:
+        currency = (
+            Loan.objects.filter(account_number=loan_account_number)
+            .values_list("currency", flat=True)
+            .first()
+        )
+    pay_day = business_date(payment_date)
+    candidates = list(
+        PaymentPromise.objects.raw(
+            _CANDIDATES_SQL,
+            [
+                cif,
+                PromiseStatus.PENDING.value,
+                pay_day,
+                naive_utc(day_start_utc(pay_day + dt.timedelta(days=1))),
+                loan_account_number or None,
+                loan_account_number or None,
+            ],
+        )
+    )
+    now = timezone.now()
+    result, rows, changed = _allocate(
+        payment_id=payment_id, amount=amount, currency=currency, candidates=candidates, now=now
+    )
+    _appropriations_save(rows=rows, promises=changed, now=now)
+    kept: list[OutboxEvent] = []
+    _after_allocation(
+        result=result,
+        cif=cif,
+        amount=amount,
+        currency=currency,
+        candidates=candidates,
+        kept_events=kept,
+    )
+    publish_rows(kept)
     return result
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """A payment stored by ``payments.services.payments_record_batch``, to apply."""
+
+    payment_id: str
+    cif: str
+    loan_account_number: str | None
+    amount: Decimal
+    currency: str
+    payment_date: dt.datetime
+    # The context its events are built in (the Kafka event's trace: its request id).
+    context: Callable[[], AbstractContextManager[None]] = nullcontext
+
+
+def promises_apply_payments(payments: Sequence[NewPayment]) -> list[Appropriation]:
+    """:func:`promises_apply_payment` for newly stored payments of a batch, in their order,
+    with the same result: one statement locks the PENDING promises of all their customers,
+    each payment is applied in memory to its candidates as the one-by-one statement would
+    select and order them (a promise an earlier payment of the batch completed is no longer
+    pending), one statement writes every appropriation and promise, one INSERT the
+    ``promise.kept`` events. Call it in the transaction that stored the payments."""
+    applicable = [payment for payment in payments if payment.cif and payment.amount > 0]
+    results = {
+        payment.payment_id: Appropriation(payment_id=payment.payment_id, unapplied=payment.amount)
+        for payment in payments
+    }
+    if not applicable:
+        return list(results.values())
+    pending: dict[str, list[PaymentPromise]] = {}
+    for promise in PaymentPromise.objects.raw(
+        "SELECT * FROM workflow_service.payment_promises "
+        "WHERE cif = ANY(%s::text[]) AND status = %s::text ORDER BY id FOR UPDATE",
+        [sorted({payment.cif for payment in applicable}), PromiseStatus.PENDING.value],
+    ):
+        pending.setdefault(promise.customer_id, []).append(promise)
+    now = timezone.now()
+    rows: list[PromiseAppropriation] = []
+    changed: list[PaymentPromise] = []
+    kept: list[OutboxEvent] = []
+    for payment in applicable:
+        pay_day = business_date(payment.payment_date)
+        day_end = day_start_utc(pay_day + dt.timedelta(days=1))
+        candidates = sorted(
+            (
+                promise
+                for promise in pending.get(payment.cif, [])
+                if promise.status == PromiseStatus.PENDING
+                and promise.due_date >= pay_day
+                and promise.created_at < day_end
+                and promise.loan_id in (None, payment.loan_account_number)
+            ),
+            key=_candidates_sort_key(payment.loan_account_number),
+        )
+        result, payment_rows, payment_changed = _allocate(
+            payment_id=payment.payment_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            candidates=candidates,
+            now=now,
+        )
+        results[payment.payment_id] = result
+        rows += payment_rows
+        changed += payment_changed
+        with payment.context():
+            _after_allocation(
+                result=result,
+                cif=payment.cif,
+                amount=payment.amount,
+                currency=payment.currency,
+                candidates=candidates,
+                kept_events=kept,
+            )
+    _appropriations_save(rows=rows, promises=changed, now=now)
+    publish_rows(kept)
+    return list(results.values())
 
 
 def _pending_successor(promise: PaymentPromise) -> PaymentPromise | None:

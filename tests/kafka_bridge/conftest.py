@@ -32,13 +32,20 @@ def fast_retries(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The payment ids the handler applied, in order (rolled-back attempts included)."""
+    """The payment ids the handler or the batch step applied, in order (rolled-back attempts
+    included)."""
     order: list[str] = []
     original = payment_handlers.payment_record
+    original_many = payment_handlers.payments_record
 
     def record(**kwargs: Any) -> Any:
         order.append(kwargs["payment_id"])
         return original(**kwargs)
 
+    def record_many(payments: Any) -> Any:
+        order.extend(payment.payment_id for payment in payments)
+        return original_many(payments)
+
     monkeypatch.setattr(payment_handlers, "payment_record", record)
+    monkeypatch.setattr(payment_handlers, "payments_record", record_many)
     return order

@@ -100,6 +100,7 @@ def test_a_poison_event_is_dead_lettered_and_the_rest_of_its_batch_committed_in_
     settings.KAFKA_HANDLER_RETRY_SECONDS = 0.0
     ids = recorded(("P0", "C1"), ("P1", "C2"), ("BAD", "C1"), ("P3", "C1"), ("P4", "C2"))
     recording = payment_handlers.payment_record
+    recording_many = payment_handlers.payments_record
 
     def poisoned(**kwargs: Any) -> Any:
         if kwargs["payment_id"] == "BAD":
@@ -107,7 +108,16 @@ def test_a_poison_event_is_dead_lettered_and_the_rest_of_its_batch_committed_in_
             raise RuntimeError("handler bug")
         return recording(**kwargs)
 
-    with mock.patch.object(payment_handlers, "payment_record", side_effect=poisoned):
+    def poisoned_many(payments: Any) -> Any:  # the batch step's path
+        if any(payment.payment_id == "BAD" for payment in payments):
+            applied.extend(payment.payment_id for payment in payments)
+            raise RuntimeError("handler bug")
+        return recording_many(payments)
+
+    with (
+        mock.patch.object(payment_handlers, "payment_record", side_effect=poisoned),
+        mock.patch.object(payment_handlers, "payments_record", side_effect=poisoned_many),
+    ):
         outcomes = processing.apply_inbox_batch(ids)
     assert outcomes == {processing.APPLIED: 4, processing.DEAD_LETTERED: 1}
     assert sorted(Payment.objects.values_list("payment_id", flat=True)) == [
@@ -116,8 +126,9 @@ def test_a_poison_event_is_dead_lettered_and_the_rest_of_its_batch_committed_in_
         "P3",
         "P4",
     ]
-    # The batch's attempt rolled back after BAD; then one by one, in order, BAD twice.
-    assert applied == ["P0", "P1", "BAD", "P0", "P1", "BAD", "BAD", "P3", "P4"]
+    # The batch's attempt (its step takes all five) rolled back; then one by one, in order,
+    # BAD twice.
+    assert applied == ["P0", "P1", "BAD", "P3", "P4", "P0", "P1", "BAD", "BAD", "P3", "P4"]
     (letter,) = OutboxEvent.objects.filter(topic__endswith=".dlq")
     assert letter.payload["payment"]["id"] == "BAD"
     assert "handler bug" in letter.headers[DLQ_ERROR]
@@ -175,9 +186,10 @@ def statements_per_event(topic: str, payloads: list[dict[str, Any]]) -> float:
     return (batch_statements(payloads[2:]) - batch_statements(payloads[:2])) / 2
 
 
-def test_a_payment_costs_its_batch_two_statements() -> None:
-    """The payment with its customer, attribution, reversal check and loan currency in one
-    statement (payments.services), the pending promises in another; no savepoints."""
+def test_a_payment_found_through_its_loan_costs_its_batch_two_statements() -> None:
+    """Left to its handler (no customer named): the payment with its customer, attribution,
+    reversal check and loan currency in one statement (payments.services), the pending
+    promises in another; no savepoints."""
     agent = AgentFactory()
     payloads = []
     for n in range(6):
@@ -186,7 +198,7 @@ def test_a_payment_costs_its_batch_two_statements() -> None:
         payloads.append(
             payment_event(
                 payment_id=f"P{n}",
-                cif=loan.customer_id if n % 2 else None,  # half found through their loan
+                cif=None,
                 loan_account_number=loan.account_number,
                 payment_date=timezone.now().isoformat(),
             )
@@ -195,13 +207,13 @@ def test_a_payment_costs_its_batch_two_statements() -> None:
     assert Payment.objects.filter(call_agent=agent).count() == 6  # attributed all the same
 
 
-def test_a_payment_on_a_pending_promise_costs_its_batch_three_statements() -> None:
-    """The payment, the customer's pending promises (locked), and the appropriation with the
-    promise's new paid amount in one statement (promises.services)."""
+def _promised_payments(*, currency: str | None = "VND") -> list[dict[str, Any]]:
+    """Six payments of 100 on six customers' loans, each with a pending promise of 900."""
     agent = AgentFactory()
     payloads = []
     for n in range(6):
         loan = LoanFactory()
+        CustomerCaseFactory(customer=loan.customer, assigned_call_agent=agent)
         promise(agent=agent, cif=loan.customer_id, loan=loan.account_number, amount="900")
         payloads.append(
             payment_event(
@@ -210,9 +222,29 @@ def test_a_payment_on_a_pending_promise_costs_its_batch_three_statements() -> No
                 loan_account_number=loan.account_number,
                 amount="100.00",
                 payment_date=timezone.now().isoformat(),
+                currency=currency,
             )
         )
-    assert statements_per_event(PAYMENT_RECEIVED, payloads) == 3
+    return payloads
+
+
+def test_payments_naming_customer_and_currency_cost_their_batch_no_statement_of_their_own() -> None:
+    """The batch step (kafka_bridge.handlers.payments): one statement stores and attributes
+    the batch's payments, one locks their customers' pending promises, one writes every
+    appropriation with its promise's new paid amount, whatever their number."""
+    assert statements_per_event(PAYMENT_RECEIVED, _promised_payments()) == 0
+    assert Payment.objects.filter(call_agent__isnull=False).count() == 6
+    assert (
+        sorted(PaymentPromise.objects.values_list("paid_amount", flat=True))
+        == [Decimal("100.00")] * 6
+    )
+
+
+def test_a_payment_without_currency_on_a_pending_promise_costs_its_batch_three_statements() -> None:
+    """Left to its handler (the loan's currency is read with the payment): the payment, the
+    customer's pending promises (locked), and the appropriation with the promise's new paid
+    amount in one statement (promises.services)."""
+    assert statements_per_event(PAYMENT_RECEIVED, _promised_payments(currency=None)) == 3
     assert (
         sorted(PaymentPromise.objects.values_list("paid_amount", flat=True))
         == [Decimal("100.00")] * 6
