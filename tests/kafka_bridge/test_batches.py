@@ -55,6 +55,18 @@ def record_events(
     )
 
 
+def apply_as(mode: str, ids: list[int]) -> dict[str, int]:
+    """Apply the inbox rows ``ids`` as one batch (``mode`` "batch") or one by one, each in its
+    own transaction ("one by one"), as a lane worker would; the outcomes counted."""
+    if mode == "batch":
+        return processing.apply_inbox_batch(ids)
+    outcomes: dict[str, int] = {}
+    for inbox_id in ids:
+        outcome = processing.apply_inbox(inbox_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def record_payloads(payloads: list[dict[str, Any]]) -> list[int]:
     """Record payment events in the inbox; return their row ids."""
     return record_events(PAYMENT_RECEIVED, payloads)

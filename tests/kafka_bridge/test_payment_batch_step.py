@@ -24,7 +24,7 @@ from promises.models import PaymentPromise, PromiseAppropriation, PromiseCurrenc
 from tests.factories import AgentFactory, CustomerCaseFactory, LoanFactory
 from tests.kafka_bridge.auth_events import bank_event
 from tests.kafka_bridge.events import payment_event
-from tests.kafka_bridge.test_batches import record_events
+from tests.kafka_bridge.test_batches import apply_as, record_events
 from tests.promises.helpers import promise
 from workflow.models import OutboxEvent
 
@@ -96,13 +96,7 @@ def test_a_mixed_batch_of_payments_ends_as_the_events_applied_one_by_one(
         caplog.at_level(logging.WARNING, logger="kafka_bridge.processing"),
         mock.patch.object(payment_handlers, "payments_record", side_effect=step),
     ):
-        if mode == "batch":
-            outcomes = processing.apply_inbox_batch(ids)
-        else:
-            outcomes = {processing.APPLIED: 0}
-            for inbox_id in ids:
-                assert processing.apply_inbox(inbox_id) == processing.APPLIED
-                outcomes[processing.APPLIED] += 1
+        outcomes = apply_as(mode, ids)
 
     assert outcomes == {processing.APPLIED: 13}
     assert "one by one" not in caplog.text  # the batch did not fail and fall back
@@ -180,11 +174,7 @@ def test_a_payment_found_through_its_loan_leaves_the_whole_batch_to_the_handler(
     with mock.patch.object(
         payment_handlers, "payments_record", wraps=payment_handlers.payments_record
     ) as step:
-        if mode == "batch":
-            assert processing.apply_inbox_batch(ids) == {processing.APPLIED: 2}
-        else:
-            for inbox_id in ids:
-                assert processing.apply_inbox(inbox_id) == processing.APPLIED
+        assert apply_as(mode, ids) == {processing.APPLIED: 2}
 
     assert step.call_args_list == []  # the step took nothing, B included
     assert sorted(PromiseAppropriation.objects.values_list("payment_id", "amount")) == [

@@ -12,7 +12,7 @@ from agents.models import Agent, AgentLinkAudit
 from kafka_bridge import processing, topics
 from tests.factories import AgentFactory, CrmUserFactory
 from tests.kafka_bridge.auth_events import user_created
-from tests.kafka_bridge.test_batches import record_events
+from tests.kafka_bridge.test_batches import apply_as, record_events
 from workflow.models import CrmUser, OutboxEvent
 
 pytestmark = [pytest.mark.django_db]
@@ -41,13 +41,7 @@ def test_a_mixed_batch_ends_as_the_events_applied_one_by_one(
     ids = record_events(topics.USER_CREATED, events)
 
     with caplog.at_level(logging.WARNING, logger="kafka_bridge.processing"):
-        if mode == "batch":
-            outcomes = processing.apply_inbox_batch(ids)
-        else:
-            outcomes = {processing.APPLIED: 0}
-            for inbox_id in ids:
-                assert processing.apply_inbox(inbox_id) == processing.APPLIED
-                outcomes[processing.APPLIED] += 1
+        outcomes = apply_as(mode, ids)
 
     assert outcomes == {processing.APPLIED: 9}
     assert "one by one" not in caplog.text  # the batch did not fail and fall back
