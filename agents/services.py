@@ -317,6 +317,9 @@ def agent_create(
         user_id=user_id,
         actor=actor,
     )
+    # The event first: the INSERT locks the agents table's version row to the commit (see
+    # _save); only the link's audit row, which needs the agent, goes after it.
+    publish_agent_created(agent=agent, actor=actor)
     try:
         # No savepoint of its own: this function's atomic block is one (or the transaction),
         # and nothing runs between the violation and the error that rolls it back.
@@ -325,7 +328,6 @@ def agent_create(
         raise _domain_error(exc) from exc
     if user_id is not None:
         _link_audit(agent, user_id, "LINK", reason, actor).save(force_insert=True)
-    publish_agent_created(agent=agent, actor=actor)
     return agent
 
 

@@ -69,6 +69,23 @@ def test_an_empty_phone_is_stored_as_null() -> None:
 
 
 AGENTS_UPDATE = 'UPDATE "workflow_service"."agents"'
+AGENTS_INSERT = 'INSERT INTO "workflow_service"."agents"'
+
+
+@pytest.mark.django_db
+def test_creating_an_agent_inserts_it_last() -> None:
+    # As below: the outbox row goes before the agents row, whose trigger locks the table's
+    # version row to the commit.
+    with CaptureQueriesContext(connection) as captured:
+        agent = services.agent_create(
+            employee_id="LAST-1", name="Last", email="last@bank.test", phone=None,
+            type="AGENT", team="Team L", actor=ACTOR,
+        )  # fmt: skip
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes[-1].startswith(AGENTS_INSERT), writes
+    assert Agent.objects.filter(id=agent.id, employee_id="LAST-1").exists()
 
 
 @pytest.mark.django_db
