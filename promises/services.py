@@ -402,7 +402,7 @@ def _candidates_sort_key(
     loan_account_number: str | None,
 ) -> Callable[[PaymentPromise], tuple[bool, dt.date, dt.datetime, uuid.UUID]]:
     """The order in which a payment on ``loan_account_number`` is applied to its candidates:
-    the loan's first, oldest promised date first (the ORDER BY of ``_CANDIDATES_SQL``)."""
+    the loan's first, oldest promised date first."""
 
     def key(promise: PaymentPromise) -> tuple[bool, dt.date, dt.datetime, uuid.UUID]:
         return (
@@ -413,18 +413,6 @@ def _candidates_sort_key(
         )
 
     return key
-
-
-# The customer's PENDING promises due on or after the pay day and made before its end, on the
-# payment's loan or customer-level, the loan's first, oldest promised date first; locked.
-_CANDIDATES_SQL = """
-SELECT * FROM workflow_service.payment_promises
-WHERE cif = %s::text AND status = %s::text AND due_date >= %s::date
-  AND created_at < %s::timestamp
-  AND (loan_account_number IS NULL OR loan_account_number = %s::text)
-ORDER BY loan_account_number IS DISTINCT FROM %s::text, promised_date, created_at, id
-FOR UPDATE
-"""
 
 
 def _allocate(
@@ -503,84 +491,29 @@ def _after_allocation(
     )
 
 
-# savepoint=False: called inside payment_record's transaction; a failure fails it whole.
-@transaction.atomic(savepoint=False)
-def promises_apply_payment(
-    *,
-    payment_id: str,
-    cif: str | None,
-    loan_account_number: str | None,
-    amount: Decimal,
-    currency: str | None,
-    payment_date: dt.datetime,
-) -> Appropriation:
-    """Apply a newly stored payment to the customer's pending promises (module docstring).
-
-    Call it once per payment, in the transaction that stored it
-    (``payments.services.payment_record``); the unique (payment, promise) key makes a repeat
-    add nothing. Publishes ``promise.kept`` for each promise it completes.
-    """
-    if not cif or amount <= 0:
-        return Appropriation(payment_id=payment_id, unapplied=amount)
-    if not currency and loan_account_number:
-        currency = (
-            Loan.objects.filter(account_number=loan_account_number)
-            .values_list("currency", flat=True)
-            .first()
-        )
-    pay_day = business_date(payment_date)
-    candidates = list(
-        PaymentPromise.objects.raw(
-            _CANDIDATES_SQL,
-            [
-                cif,
-                PromiseStatus.PENDING.value,
-                pay_day,
-                naive_utc(day_start_utc(pay_day + dt.timedelta(days=1))),
-                loan_account_number or None,
-                loan_account_number or None,
-            ],
-        )
-    )
-    now = timezone.now()
-    result, rows, changed = _allocate(
-        payment_id=payment_id, amount=amount, currency=currency, candidates=candidates, now=now
-    )
-    _appropriations_save(rows=rows, promises=changed, now=now)
-    kept: list[OutboxEvent] = []
-    _after_allocation(
-        result=result,
-        cif=cif,
-        amount=amount,
-        currency=currency,
-        candidates=candidates,
-        kept_events=kept,
-    )
-    publish_rows(kept)
-    return result
-
-
 @dataclass(frozen=True)
 class NewPayment:
-    """A payment stored by ``payments.services.payments_record_batch``, to apply."""
+    """A payment just stored (``payments.services.payments_record``), to apply."""
 
     payment_id: str
-    cif: str
+    cif: str | None  # None: a customer unknown, nothing to apply it to
     loan_account_number: str | None
     amount: Decimal
-    currency: str
+    currency: str | None  # None: it matches no promise (reported as a currency mismatch)
     payment_date: dt.datetime
     # The context its events are built in (the Kafka event's trace: its request id).
     context: Callable[[], AbstractContextManager[None]] = nullcontext
 
 
 def promises_apply_payments(payments: Sequence[NewPayment]) -> list[Appropriation]:
-    """:func:`promises_apply_payment` for newly stored payments of a batch, in their order,
-    with the same result: one statement locks the PENDING promises of all their customers,
-    each payment is applied in memory to its candidates as the one-by-one statement would
-    select and order them (a promise an earlier payment of the batch completed is no longer
-    pending), one statement writes every appropriation and promise, one INSERT the
-    ``promise.kept`` events. Call it in the transaction that stored the payments."""
+    """Apply newly stored payments to their customers' pending promises, in their order
+    (module docstring); call it in the transaction that stored them. One statement locks the
+    PENDING promises of all their customers. Each payment goes to its candidates: those due on
+    or after its business day and made before that day's end, on its loan or customer-level,
+    the loan's first, oldest promised date first (a promise an earlier payment completed is
+    no longer pending); one statement writes every appropriation and promise (the unique
+    (payment, promise) key makes a repeat add nothing), one INSERT the ``promise.kept``
+    events of the promises they complete."""
     applicable = [payment for payment in payments if payment.cif and payment.amount > 0]
     results = {
         payment.payment_id: Appropriation(payment_id=payment.payment_id, unapplied=payment.amount)
@@ -592,7 +525,7 @@ def promises_apply_payments(payments: Sequence[NewPayment]) -> list[Appropriatio
     for promise in PaymentPromise.objects.raw(
         "SELECT * FROM workflow_service.payment_promises "
         "WHERE cif = ANY(%s::text[]) AND status = %s::text ORDER BY id FOR UPDATE",
-        [sorted({payment.cif for payment in applicable}), PromiseStatus.PENDING.value],
+        [sorted({str(payment.cif) for payment in applicable}), PromiseStatus.PENDING.value],
     ):
         pending.setdefault(promise.customer_id, []).append(promise)
     now = timezone.now()
@@ -600,12 +533,13 @@ def promises_apply_payments(payments: Sequence[NewPayment]) -> list[Appropriatio
     changed: list[PaymentPromise] = []
     kept: list[OutboxEvent] = []
     for payment in applicable:
+        cif = str(payment.cif)
         pay_day = business_date(payment.payment_date)
         day_end = day_start_utc(pay_day + dt.timedelta(days=1))
         candidates = sorted(
             (
                 promise
-                for promise in pending.get(payment.cif, [])
+                for promise in pending.get(cif, [])
                 if promise.status == PromiseStatus.PENDING
                 and promise.due_date >= pay_day
                 and promise.created_at < day_end
@@ -626,7 +560,7 @@ def promises_apply_payments(payments: Sequence[NewPayment]) -> list[Appropriatio
         with payment.context():
             _after_allocation(
                 result=result,
-                cif=payment.cif,
+                cif=cif,
                 amount=payment.amount,
                 currency=payment.currency,
                 candidates=candidates,
