@@ -17,12 +17,13 @@ from __future__ import annotations
 import uuid
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assignments.api.filters import ReassignmentFlagFilter
 from assignments.models import ReassignmentFlag
 from workflow.actors import Actor
+from workflow.business_time import naive_utc
 
 
 @transaction.atomic
@@ -59,14 +60,24 @@ def reassignment_flags_resolve_for_case(
 
     Runs inside the caller's transaction (the case row is locked by then).
     """
-    moved_away = (Q(role=ReassignmentFlag.Role.CALL) & ~Q(agent_id=call_agent_id)) | (
-        Q(role=ReassignmentFlag.Role.FIELD) & ~Q(agent_id=field_agent_id)
-    )
-    return (
-        ReassignmentFlag.objects.filter(customer_id=cif, resolved_at__isnull=True)
-        .filter(moved_away)
-        .update(resolved_at=timezone.now(), resolved_by=actor.username)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE workflow_service.reassignment_flags
+            SET resolved_at = %(now)s, resolved_by = %(by)s
+            WHERE cif = %(cif)s AND resolved_at IS NULL
+              AND ((role = 'CALL' AND agent_id IS DISTINCT FROM %(call)s::uuid)
+                   OR (role = 'FIELD' AND agent_id IS DISTINCT FROM %(field)s::uuid))
+            """,
+            {
+                "now": naive_utc(timezone.now()),
+                "by": actor.username,
+                "cif": cif,
+                "call": call_agent_id,
+                "field": field_agent_id,
+            },
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -12,16 +12,14 @@ no version is written for a no-op. Each change publishes ``workflow-service.assi
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from agents.models import Agent
 from assignments.events import publish_assignment_created
 from assignments.flags import reassignment_flags_resolve_for_case
 from assignments.models import CustomerAgent
-from assignments.selectors import assignment_current
-from cases.models import CustomerCase
-from cases.selectors import customer_get
+from assignments.selectors import assignment_current, assignment_current_or_none
 from cases.services import case_open_locked
 from workflow.actors import Actor
 from workflow.errors import Conflict, NotFound, ValidationFailed
@@ -31,26 +29,88 @@ AgentChoice = uuid.UUID | None | Unset
 """An agent id to assign, None to clear the role, or UNSET to leave it as it is."""
 
 
-def _check_agents(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> None:
+class _Case(NamedTuple):
+    """The locked ``customer_cases`` row's id and agents."""
+
+    id: uuid.UUID
+    assigned_call_agent_id: uuid.UUID | None
+    assigned_field_agent_id: uuid.UUID | None
+
+
+class _Locked(NamedTuple):
+    """What one statement read while locking the customer's case (:func:`_lock`)."""
+
+    cif: str | None  # None: no customer (assign) or no such version (reassign)
+    is_current: bool  # reassign: the version was current in the statement's snapshot
+    active: dict[uuid.UUID, bool]  # the named agents that exist: whether each is active
+    case: _Case | None  # None: the customer has no case
+
+
+def _agent_ids(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> list[uuid.UUID]:
+    return [value for value in (call_agent_id, field_agent_id) if isinstance(value, uuid.UUID)]
+
+
+# The customer (by cif, or by the assignment version's cif), the named agents and the case,
+# locked FOR UPDATE, in one statement. {customer} is the row source giving the cif.
+_LOCK_SQL = """
+    SELECT who.cif, who.is_current,
+           (SELECT coalesce(array_agg(a.id::text || ':' || a.is_active::text), '{{}}')
+            FROM workflow_service.agents a WHERE a.id = ANY(%(agents)s::uuid[])),
+           k.id, k.assigned_call_agent_id, k.assigned_field_agent_id
+    FROM (SELECT 1) AS one
+    LEFT JOIN ({customer}) AS who ON true
+    LEFT JOIN LATERAL (
+        SELECT c.id, c.assigned_call_agent_id, c.assigned_field_agent_id
+        FROM workflow_service.customer_cases c
+        WHERE c.cif = who.cif
+        FOR UPDATE
+    ) AS k ON true
+"""
+_LOCK_BY_CIF = _LOCK_SQL.format(
+    customer="SELECT cif, true AS is_current FROM bank_sync_service.customers"
+    " WHERE cif = %(key)s::text"
+)
+_LOCK_BY_VERSION = _LOCK_SQL.format(
+    customer="SELECT cif, is_current FROM workflow_service.customer_agents"
+    " WHERE id = %(key)s::uuid ORDER BY start_date LIMIT 1"
+)
+
+
+def _lock(sql: str, key: str | uuid.UUID, agent_ids: list[uuid.UUID]) -> _Locked:
+    """Run :data:`_LOCK_BY_CIF` or :data:`_LOCK_BY_VERSION`: one round trip where the ORM took
+    three (the customer, the agents, the case)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"key": key, "agents": agent_ids})
+        row = cursor.fetchone()
+    assert row is not None, "the statement selects from a one-row source"
+    cif, is_current, agents, case_id, call_agent, field_agent = row
+    active = {}
+    for entry in agents:
+        agent_id, _, flag = entry.partition(":")
+        active[uuid.UUID(agent_id)] = flag == "true"
+    case = _Case(case_id, call_agent, field_agent) if case_id is not None else None
+    return _Locked(cif, bool(is_current), active, case)
+
+
+def _check_agents(
+    active: dict[uuid.UUID, bool], call_agent_id: AgentChoice, field_agent_id: AgentChoice
+) -> None:
     """404 for an unknown agent and 400 for an inactive one, naming the request field."""
     wanted = {
         "assignedCallAgentId": call_agent_id,
         "assignedFieldAgentId": field_agent_id,
     }
-    ids = [value for value in wanted.values() if isinstance(value, uuid.UUID)]
-    agents = Agent.objects.only("id", "is_active").in_bulk(ids)
     for field, agent_id in wanted.items():
         if not isinstance(agent_id, uuid.UUID):
             continue
-        agent = agents.get(agent_id)
-        if agent is None:
+        if agent_id not in active:
             raise NotFound(f"No agent with id {agent_id}.", field=field)
-        if not agent.is_active:
+        if not active[agent_id]:
             raise ValidationFailed(f"Agent {agent_id} is inactive.", field=field)
 
 
 def _resolve(
-    case: CustomerCase | None, call_agent_id: AgentChoice, field_agent_id: AgentChoice
+    case: _Case | None, call_agent_id: AgentChoice, field_agent_id: AgentChoice
 ) -> tuple[uuid.UUID | None, uuid.UUID | None]:
     """The agents the case will have; 400 when that would leave the customer with none."""
     current_call = case.assigned_call_agent_id if case else None
@@ -114,11 +174,16 @@ def assignment_assign(
     changes nothing and returns the current version with ``changed`` False.
     """
     _require_a_role(call_agent_id, field_agent_id)
-    customer_get(cif=cif)
-    _check_agents(call_agent_id, field_agent_id)
-    case = CustomerCase.objects.select_for_update().filter(customer_id=cif).first()
+    locked = _lock(_LOCK_BY_CIF, cif, _agent_ids(call_agent_id, field_agent_id))
+    if locked.cif is None:
+        raise NotFound(f"No customer with cif {cif}.", field="cif")
+    _check_agents(locked.active, call_agent_id, field_agent_id)
     return _assign_locked(
-        actor=actor, cif=cif, case=case, call_agent_id=call_agent_id, field_agent_id=field_agent_id
+        actor=actor,
+        cif=cif,
+        case=locked.case,
+        call_agent_id=call_agent_id,
+        field_agent_id=field_agent_id,
     )
 
 
@@ -126,14 +191,16 @@ def _assign_locked(
     *,
     actor: Actor,
     cif: str,
-    case: CustomerCase | None,
+    case: _Case | None,
     call_agent_id: AgentChoice,
     field_agent_id: AgentChoice,
+    current: CustomerAgent | None = None,
 ) -> tuple[CustomerAgent, bool]:
-    """:func:`assignment_assign` once the customer's ``case`` is locked (None: it has none)."""
+    """:func:`assignment_assign` once the customer's ``case`` is locked (None: it has none);
+    ``current``, when the caller read it after the lock, is the customer's current version."""
     new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
     if case is None:
-        case, created = case_open_locked(
+        opened, created = case_open_locked(
             actor=actor,
             cif=cif,
             assigned_call_agent_id=new_call,
@@ -145,20 +212,22 @@ def _assign_locked(
             )
             return version, True
         # A concurrent request opened the case meanwhile: apply our change on top of it.
+        case = _Case(opened.id, opened.assigned_call_agent_id, opened.assigned_field_agent_id)
         new_call, new_field = _resolve(case, call_agent_id, field_agent_id)
 
     if case.assigned_call_agent_id == new_call and case.assigned_field_agent_id == new_field:
-        return assignment_current(cif=cif), False
-    previous_call, previous_field = case.assigned_call_agent_id, case.assigned_field_agent_id
-    case.assigned_call_agent_id = new_call
-    case.assigned_field_agent_id = new_field
-    case.updated_by = actor.username
-    case.save(update_fields=["assigned_call_agent", "assigned_field_agent", "updated_by"])
+        return current or assignment_current(cif=cif), False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workflow_service.customer_cases SET assigned_call_agent_id = %s::uuid,"
+            " assigned_field_agent_id = %s::uuid, updated_by = %s::text WHERE id = %s::uuid",
+            [new_call, new_field, actor.username, case.id],
+        )
     version = _assigned(
         actor=actor,
         cif=cif,
-        previous_call_agent_id=previous_call,
-        previous_field_agent_id=previous_field,
+        previous_call_agent_id=case.assigned_call_agent_id,
+        previous_field_agent_id=case.assigned_field_agent_id,
     )
     return version, True
 
@@ -175,32 +244,29 @@ def assignment_reassign(
 
     A closed version is history and cannot change (409). Otherwise as ``assignment_assign``,
     without the lookups the version makes needless: it names an existing customer, whose case
-    is locked through it in one statement.
+    is locked through it in the statement that finds it.
     """
-    # Lock the case before checking is_current: a concurrent reassignment may close this
-    # version between the check and our change otherwise.
-    case = (
-        CustomerCase.objects.select_for_update()
-        .filter(
-            customer_id__in=CustomerAgent.objects.filter(id=assignment_id).values("customer_id")
-        )
-        .first()
-    )
-    if case is not None:
-        cif = case.customer_id
-    else:
-        version = CustomerAgent.objects.filter(id=assignment_id).only("customer_id").first()
-        if version is None:
-            raise NotFound(f"No assignment with id {assignment_id}.", field="id")
-        cif = version.customer_id  # a version without a case: assigned as a new customer
-    if not CustomerAgent.objects.filter(id=assignment_id, is_current=True).exists():
+    locked = _lock(_LOCK_BY_VERSION, assignment_id, _agent_ids(call_agent_id, field_agent_id))
+    if locked.cif is None:
+        raise NotFound(f"No assignment with id {assignment_id}.", field="id")
+    cif = locked.cif  # a version without a case: assigned as a new customer
+    # Whether the version is current, read after the lock: a concurrent reassignment may have
+    # closed it while this request waited for the case (the locking statement's snapshot, which
+    # found the version, predates that wait).
+    current = assignment_current_or_none(cif=cif)
+    if current is None or current.id != assignment_id:
         raise Conflict(
             f"Assignment {assignment_id} is a closed version: history is immutable. "
             "Change the customer's current assignment instead.",
             field="id",
         )
     _require_a_role(call_agent_id, field_agent_id)
-    _check_agents(call_agent_id, field_agent_id)
+    _check_agents(locked.active, call_agent_id, field_agent_id)
     return _assign_locked(
-        actor=actor, cif=cif, case=case, call_agent_id=call_agent_id, field_agent_id=field_agent_id
+        actor=actor,
+        cif=cif,
+        case=locked.case,
+        call_agent_id=call_agent_id,
+        field_agent_id=field_agent_id,
+        current=current,
     )

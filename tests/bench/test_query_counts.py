@@ -268,7 +268,8 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"cif": w.customer.cif, "assignedCallAgentId": str(w.agents[3].id)},
         ),
         201,
-        9,
+        # The customer, the agents and the locked case in one statement (issue 11).
+        7,
     ),
     "PUT /assignments/{id}": (
         lambda w: (
@@ -278,7 +279,9 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"assignedFieldAgentId": str(w.agents[4].id)},
         ),
         200,
-        9,
+        # The version, the agents and the locked case in one statement, then whether the
+        # version is still current (issue 11).
+        8,
     ),
     "POST /cases": (
         lambda w: (
