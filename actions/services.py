@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from actions.events import publish_action_recorded
@@ -21,9 +21,9 @@ from workflow.actors import Actor
 from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 from workflow.errors import Forbidden, NotFound, ValidationFailed
-from workflow.models import Loan
 from workflow.permissions import Access, Capability, grant
 from workflow.sentinels import UNSET, Unset
+from workflow.sql_model import SqlModel
 
 # Clocks drift between the agents' devices and the server; more than this ahead is a mistake.
 # visit_latitude is decimal(10,8) and visit_longitude decimal(11,8): PostgreSQL would round
@@ -67,6 +67,10 @@ def _check_visit_location(location: VisitLocation | None, *, action_type: str) -
             "A VISIT must carry visitLocation with latitude and longitude.",
             field="visitLocation",
         )
+
+
+# Recording an action writes its row with one plain INSERT (``workflow.sql_model``).
+_ACTION_RECORD = SqlModel(ActionRecord, alias="r")
 
 
 @transaction.atomic
@@ -118,33 +122,40 @@ def action_record(
     )
     if contact is None:
         raise NotFound(f"No customer with cif {cif}.", field="cif")
-    loan = Loan.objects.filter(account_number=loan_account_number).only("customer").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT cif FROM bank_sync_service.loans WHERE account_number = %s::text",
+            [loan_account_number],
+        )
+        loan = cursor.fetchone()
     if loan is None:
         raise NotFound(
             f"No loan with account number {loan_account_number}.", field="loanAccountNumber"
         )
-    if loan.customer_id != cif:
+    if loan[0] != cif:
         raise ValidationFailed(
             f"Loan {loan_account_number} does not belong to customer {cif}.",
             field="loanAccountNumber",
         )
 
     location = visit_location or VisitLocation()
-    record = ActionRecord.objects.create(
-        customer_id=cif,
-        loan_id=loan_account_number,
-        agent=agent,
-        type=type,
-        subtype=subtype,
-        action_result=action_result,
-        action_date=action_date,
-        notes=notes or None,
-        call_trace_id=call_trace_id or None,
-        visit_latitude=location.latitude,
-        visit_longitude=location.longitude,
-        visit_address=location.address or None,
-        created_by=actor.username,
-        updated_by=actor.username,
+    record = _ACTION_RECORD.insert(
+        ActionRecord(
+            customer_id=cif,
+            loan_id=loan_account_number,
+            agent=agent,
+            type=type,
+            subtype=subtype,
+            action_result=action_result,
+            action_date=action_date,
+            notes=notes or None,
+            call_trace_id=call_trace_id or None,
+            visit_latitude=location.latitude,
+            visit_longitude=location.longitude,
+            visit_address=location.address or None,
+            created_by=actor.username,
+            updated_by=actor.username,
+        )
     )
     publish_action_recorded(record=record, actor=actor)  # outbox row, same transaction
     contact_record_action(

@@ -15,6 +15,7 @@ from agents.models import Agent
 from workflow.actors import Actor
 from workflow.errors import AgentNotFound, Forbidden, NotFound
 from workflow.models import CrmUser
+from workflow.sql_model import SqlModel
 
 # An employee id made of a letter prefix and a number (EMP001), for suggesting the next ones.
 _EMPLOYEE_ID = re.compile(r"^(?P<prefix>[A-Za-z]*)(?P<number>[0-9]{1,12})$")
@@ -28,9 +29,16 @@ class AgentRef(NamedTuple):
     employee_id: str
 
 
+_AGENT = SqlModel(Agent, alias="a")
+_AGENT_OF_USER = f"SELECT {_AGENT.columns} FROM workflow_service.agents a WHERE a.user_id = %s"
+
+
 def agent_for_actor(actor: Actor) -> Agent:
-    """The agent profile linked to the calling user; 403 ``AGENT_NOT_FOUND`` when none."""
-    agent = Agent.objects.filter(user_id=actor.user_id).first() if actor.user_id else None
+    """The agent profile linked to the calling user; 403 ``AGENT_NOT_FOUND`` when none.
+
+    Every write of an agent reads it first: plain SQL (``workflow.sql_model``), one indexed
+    statement (``user_id`` is unique)."""
+    agent = _AGENT.one(_AGENT_OF_USER, [actor.user_id]) if actor.user_id else None
     if agent is None:
         raise _no_agent_profile(actor)
     return agent
