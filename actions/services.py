@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from actions.events import publish_action_recorded
 from actions.models import ActionRecord
+from agents.models import Agent
 from agents.selectors import active_agent_for_actor
 from contacts.ledger_services import contact_action_result_changed
 from contacts.services import contact_record_action, contact_recording_start
 from promises.services import PromiseTerms, promise_make_for_action
 from workflow import generations
 from workflow.actors import Actor
+from workflow.business_time import naive_utc
 from workflow.checks import check_action_date, check_choice
 from workflow.enums import ActionResult, ActionSubtype, ActionType
 from workflow.errors import Forbidden, NotFound, ValidationFailed
@@ -71,6 +73,11 @@ def _check_visit_location(location: VisitLocation | None, *, action_type: str) -
 
 # Recording an action writes its row with one plain INSERT (``workflow.sql_model``).
 _ACTION_RECORD = SqlModel(ActionRecord, alias="r")
+_AGENT = SqlModel(Agent, alias="a")
+_LOCK_ACTION_SQL = (
+    f"SELECT {_ACTION_RECORD.columns} FROM workflow_service.action_records r"
+    " WHERE r.id = %s::uuid LIMIT 1 FOR UPDATE"
+)
 
 
 @transaction.atomic
@@ -204,7 +211,7 @@ def action_update_result(
     scoped = grant(actor, Capability.EDIT_RESULTS).access is not Access.ALLOWED
     editor = active_agent_for_actor(actor) if scoped else None
 
-    record = ActionRecord.objects.select_for_update().filter(id=action_id).first()
+    record = _ACTION_RECORD.one(_LOCK_ACTION_SQL, [action_id])
     if record is None:
         raise NotFound(f"No action with id {action_id}.", field="id")
     if editor is not None and record.agent_id != editor.id:
@@ -213,12 +220,29 @@ def action_update_result(
         )
     generations.bump_agents_on_commit(record.agent_id)
 
-    changes: dict[str, object] = {"action_result": action_result, "updated_by": actor.username}
+    changes: dict[str, str | None] = {"action_result": action_result, "updated_by": actor.username}
     if not isinstance(notes, Unset):
         changes["notes"] = notes
-    # The real key is (id, action_date): naming both keeps the UPDATE on one partition.
-    # updated_at is stamped by the table's trigger, hence the reload.
-    current = ActionRecord.objects.filter(id=record.id, action_date=record.action_date)
-    current.update(**changes)
+    # The real key is (id, action_date): naming both keeps the UPDATE on one partition. The
+    # table's trigger stamps updated_at: the statement returns the row as stored, with the
+    # agent the answer shows.
+    assignments = ", ".join(f"{column} = %s" for column in changes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH r AS (
+                UPDATE workflow_service.action_records SET {assignments}
+                WHERE id = %s::uuid AND action_date = %s::timestamp
+                RETURNING *
+            )
+            SELECT {_ACTION_RECORD.columns}, {_AGENT.columns}
+            FROM r JOIN workflow_service.agents a ON a.id = r.agent_id
+            """,
+            [*changes.values(), record.id, naive_utc(record.action_date)],
+        )
+        row = cursor.fetchone()
+    assert row is not None, "the action is locked"
+    updated = _ACTION_RECORD.instance(row)
+    updated.agent = _AGENT.instance(row[len(_ACTION_RECORD.fields) :])
     contact_action_result_changed(actor=actor, action_id=record.id, action_result=action_result)
-    return current.select_related("agent").get()
+    return updated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -103,9 +104,14 @@ def test_the_update_names_the_whole_partition_key() -> None:
     with CaptureQueriesContext(connection) as queries:
         envelope_ok(put_result(client, action, {"actionResult": "DISPUTE"}))
 
-    (update,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-    where = update.split("WHERE", 1)[1]
-    assert '"id"' in where and '"action_date"' in where
+    (update,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "UPDATE workflow_service.action_records" in q["sql"]
+    ]
+    where = update.split("UPDATE workflow_service.action_records", 1)[1].split("WHERE", 1)[1]
+    where = where.split("RETURNING", 1)[0]
+    assert re.search(r"\bid = ", where) and re.search(r"\baction_date = ", where)
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locks) == 1
 

@@ -255,10 +255,10 @@ ENDPOINTS: dict[str, tuple[Call, int, int]] = {
             {"actionResult": "NO_CONTACT", "notes": "No answer."},
         ),
         200,
-        # As the agent who recorded it (a supervisor's edit skips the agent lookup: 6), with
+        # As the agent who recorded it (a supervisor's edit skips the agent lookup: 5), with
         # the contact ledger following the result (issue 14: one statement while the contact's
-        # classification stays).
-        7,
+        # classification stays). The UPDATE returns the row with its agent (issue 11).
+        6,
     ),
     "POST /assignments": (
         lambda w: (
