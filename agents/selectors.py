@@ -30,14 +30,17 @@ class AgentRef(NamedTuple):
 
 
 _AGENT = SqlModel(Agent, alias="a")
-_AGENT_OF_USER = f"SELECT {_AGENT.columns} FROM workflow_service.agents a WHERE a.user_id = %s"
+_AGENT_OF_USER = (
+    f"SELECT {_AGENT.columns} FROM workflow_service.agents a WHERE a.user_id = %s::uuid"
+)
+_AGENT_BY_ID = f"SELECT {_AGENT.columns} FROM workflow_service.agents a WHERE a.id = %s::uuid"
 
 
 def agent_for_actor(actor: Actor) -> Agent:
     """The agent profile linked to the calling user; 403 ``AGENT_NOT_FOUND`` when none.
 
     Every write of an agent reads it first: plain SQL (``workflow.sql_model``), one indexed
-    statement (``user_id`` is unique)."""
+    statement (``user_id`` is unique), as for the other single-agent lookups here."""
     agent = _AGENT.one(_AGENT_OF_USER, [actor.user_id]) if actor.user_id else None
     if agent is None:
         raise _no_agent_profile(actor)
@@ -88,7 +91,7 @@ def agents_list(
 
 def agent_by_id(agent_id: uuid.UUID) -> Agent:
     """The agent with ``agent_id``; 404 ``NOT_FOUND`` when none."""
-    agent = Agent.objects.filter(id=agent_id).first()
+    agent = _AGENT.one(_AGENT_BY_ID, [agent_id])
     if agent is None:
         raise NotFound(f"Agent {agent_id} does not exist.")
     return agent
@@ -96,7 +99,7 @@ def agent_by_id(agent_id: uuid.UUID) -> Agent:
 
 def agent_by_user(user_id: uuid.UUID) -> Agent:
     """The agent linked to the CRM user ``user_id``; 404 ``NOT_FOUND`` when none is."""
-    agent = Agent.objects.filter(user_id=user_id).first()
+    agent = _AGENT.one(_AGENT_OF_USER, [user_id])
     if agent is None:
         raise NotFound(f"No agent is linked to user {user_id}.")
     return agent
