@@ -71,6 +71,14 @@ _COLUMNS = """
 """
 
 
+# An agent's list pages its last month's actions first (``SqlList.recent``): the agent's index
+# finds them, where the whole list's page walks the newest partition's action_date index
+# filtered on the agent, about as many rows as there are agents for each row of the page. A
+# working agent fills its first pages from that month; a month, not a quarter, so that a
+# collector's few thousand actions a month stay the most it sorts.
+RECENT_SPAN = dt.timedelta(days=31)
+
+
 def _action_list(
     key: str, value: Any, filters: ActionFilters, scope: AgentScope | None
 ) -> SqlList[ActionListRow]:
@@ -112,6 +120,7 @@ def _action_list(
         params=tuple(params),
         order_by="ar.action_date DESC, ar.id",
         row=_action_row,
+        recent=("ar.action_date", RECENT_SPAN) if key == "agent_id" else None,
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
+from django.utils import timezone
 
 from workflow.business_time import day_range_utc, naive_utc
 
@@ -53,6 +54,12 @@ class SqlList(Generic[T]):
     filter_joins: str = ""
     conditions: tuple[str, ...] = ()
     params: tuple[Any, ...] = field(default=())
+    recent: tuple[str, dt.timedelta] | None = None
+
+    def __post_init__(self) -> None:
+        if self.recent is not None:
+            column = self.recent[0]
+            assert self.order_by.startswith(f"{column} DESC"), "recent pages newest first"
 
     def _where(self) -> str:
         return f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
@@ -88,9 +95,53 @@ class SqlList(Generic[T]):
             list(self.params),
         )
 
+    def recent_sql_with_params(self, offset: int, limit: int) -> tuple[str, list[Any]]:
+        """The statement of a page cut from the rows of the last ``recent`` span only (read
+        first, ``OFFSET 0`` keeping PostgreSQL from walking the ordering's index instead,
+        then sorted), each row with whether the list has older rows (its last column)."""
+        assert self.recent is not None
+        column, span = self.recent
+        alias = self.alias
+        cutoff = naive_utc(timezone.now() - span)
+        recent = (
+            f"SELECT {alias}.* FROM {self.table} {alias} {self.filter_joins}"
+            f" WHERE {' AND '.join([*self.conditions, f'{column} >= %s::timestamp'])} OFFSET 0"
+        )
+        older = (
+            f"EXISTS (SELECT 1 FROM {self.table} {alias} {self.filter_joins}"
+            f" WHERE {' AND '.join([*self.conditions, f'{column} < %s::timestamp'])})"
+        )
+        page = f"SELECT {alias}.* FROM ({recent}) {alias} ORDER BY {self.order_by} LIMIT %s"
+        params = [*self.params, cutoff, limit]
+        if offset:
+            page += " OFFSET %s"
+            params.append(offset)
+        sql = (
+            f"SELECT {self.columns}, {older} FROM ({page}) {alias} {self.joins}"
+            f" ORDER BY {self.order_by}"
+        )
+        return sql, [*self.params, cutoff, *params]  # the EXISTS comes first in the text
+
     def page(self, offset: int, limit: int, *, with_total: bool) -> tuple[list[T], int | None]:
         """Rows ``offset .. offset + limit`` and, ``with_total``, the list's total (None when
-        the page is empty: the window has no row to ride on)."""
+        the page is empty: the window has no row to ride on).
+
+        A list with ``recent = (column, span)``, ordered newest first by ``column``, reads a
+        page without its total from the rows of the last ``span`` first. Every one of those
+        is newer than every older row, so when they fill the page, or the list has no older
+        row, the page is the whole list's; otherwise it is read again from the whole list
+        (one statement more). That serves a long list whose index does not follow its order:
+        an agent's page of ten of its 2,500 actions at bench scale 1, read through the
+        ``action_date`` index filtered on the agent, took 21,000 rows; its rows of the last
+        month, through the agent's own index, are about 70.
+        """
+        if self.recent is not None and not with_total:
+            sql, params = self.recent_sql_with_params(offset, limit)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                fetched = cursor.fetchall()
+            if len(fetched) == limit or (fetched and not fetched[0][-1]):
+                return [self.row(values[:-1]) for values in fetched], None
         sql, params = self.sql_with_params(offset, limit, with_total=with_total)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -134,8 +134,11 @@ LISTS: dict[str, tuple[Callable[[World], str], int]] = {
     # A page with rows proves the customer (loan) exists: the caller's agent and the page.
     "GET /actions/customer/{cif}": (lambda w: f"{API}/actions/customer/{w.customer.cif}?", 2),
     "GET /actions/loan/{n}": (lambda w: f"{API}/actions/loan/{w.loan.account_number}?", 2),
-    # The reader's own lists: its agent, read for the scope, needs no existence check.
-    "GET /actions/agent/{id}": (lambda w: f"{API}/actions/agent/{w.agents[0].id}?", 3),
+    # The reader's own lists: its agent, read for the scope, needs no existence check. An
+    # agent's actions: its recent ones first, then (these are of March 2026, older than the
+    # recent span) the whole list's page: 3 when recent actions fill the page
+    # (tests/actions/test_action_lists_api.py), 4 here, with one row as with fifty.
+    "GET /actions/agent/{id}": (lambda w: f"{API}/actions/agent/{w.agents[0].id}?", 4),
     "GET /assignments/agent/{id}": (lambda w: f"{API}/assignments/agent/{w.agents[0].id}?", 3),
     "GET /cases/customer/{cif}": (lambda w: f"{API}/cases/customer/{w.customer.cif}?", 2),
 }
