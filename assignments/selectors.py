@@ -18,10 +18,11 @@ from agents.selectors import AgentRef
 from assignments.models import CustomerAgent
 from cases.selectors import customer_get
 from contacts.selectors import hold_in_force_sql
-from workflow.business_time import aware_utc, naive_utc
+from workflow.business_time import naive_utc
 from workflow.errors import Forbidden, NotFound
 from workflow.models import Customer
 from workflow.sql_list import SqlList
+from workflow.sql_model import SqlModel
 
 
 class CaseStatuses(NamedTuple):
@@ -192,36 +193,18 @@ def assignment_history(*, cif: str, scope: AgentScope | None = None) -> list[Ass
     return versions
 
 
-_CURRENT_SQL = """
-    SELECT id, cif, assigned_call_agent_id, assigned_field_agent_id, start_date, end_date,
-           is_current, created_at, updated_at
-    FROM workflow_service.customer_agents
-    WHERE cif = %s AND is_current
-    ORDER BY id
-    LIMIT 1
-"""
+_VERSION = SqlModel(CustomerAgent, alias="ca")
+_CURRENT_SQL = (
+    f"SELECT {_VERSION.columns} FROM workflow_service.customer_agents ca"
+    " WHERE ca.cif = %s::text AND ca.is_current ORDER BY ca.id LIMIT 1"
+)
 
 
 def assignment_current_or_none(*, cif: str) -> CustomerAgent | None:
     """The customer's current assignment version (the one the trigger opened last), None when
-    it has none. Plain SQL: the assignment writes read it after every change."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CURRENT_SQL, [cif])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    (id_, cif_, call_agent, field_agent, start, end, current, created, updated) = row
-    return CustomerAgent(
-        id=id_,
-        customer_id=cif_,
-        assigned_call_agent_id=call_agent,
-        assigned_field_agent_id=field_agent,
-        start_date=start,
-        end_date=end,
-        is_current=current,
-        created_at=aware_utc(created),
-        updated_at=aware_utc(updated),
-    )
+    it has none. Plain SQL (``workflow.sql_model``): the assignment writes read it after every
+    change."""
+    return _VERSION.one(_CURRENT_SQL, [cif])
 
 
 def assignment_current(*, cif: str) -> CustomerAgent:
