@@ -71,7 +71,8 @@ def _check_visit_location(location: VisitLocation | None, *, action_type: str) -
         )
 
 
-# Recording an action writes its row with one plain INSERT (``workflow.sql_model``).
+# An action's row is written (recording) and locked (a result update) with plain statements
+# (``workflow.sql_model``), the agent of the answer read in the update's own statement.
 _ACTION_RECORD = SqlModel(ActionRecord, alias="r")
 _AGENT = SqlModel(Agent, alias="a")
 _LOCK_ACTION_SQL = (

@@ -41,7 +41,6 @@ class _Locked(NamedTuple):
     """What one statement read while locking the customer's case (:func:`_lock`)."""
 
     cif: str | None  # None: no customer (assign) or no such version (reassign)
-    is_current: bool  # reassign: the version was current in the statement's snapshot
     active: dict[uuid.UUID, bool]  # the named agents that exist: whether each is active
     case: _Case | None  # None: the customer has no case
 
@@ -53,7 +52,7 @@ def _agent_ids(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> list[
 # The customer (by cif, or by the assignment version's cif), the named agents and the case,
 # locked FOR UPDATE, in one statement. {customer} is the row source giving the cif.
 _LOCK_SQL = """
-    SELECT who.cif, who.is_current,
+    SELECT who.cif,
            (SELECT coalesce(array_agg(a.id::text || ':' || a.is_active::text), '{{}}')
             FROM workflow_service.agents a WHERE a.id = ANY(%(agents)s::uuid[])),
            k.id, k.assigned_call_agent_id, k.assigned_field_agent_id
@@ -67,11 +66,10 @@ _LOCK_SQL = """
     ) AS k ON true
 """
 _LOCK_BY_CIF = _LOCK_SQL.format(
-    customer="SELECT cif, true AS is_current FROM bank_sync_service.customers"
-    " WHERE cif = %(key)s::text"
+    customer="SELECT cif FROM bank_sync_service.customers WHERE cif = %(key)s::text"
 )
 _LOCK_BY_VERSION = _LOCK_SQL.format(
-    customer="SELECT cif, is_current FROM workflow_service.customer_agents"
+    customer="SELECT cif FROM workflow_service.customer_agents"
     " WHERE id = %(key)s::uuid ORDER BY start_date LIMIT 1"
 )
 
@@ -83,13 +81,13 @@ def _lock(sql: str, key: str | uuid.UUID, agent_ids: list[uuid.UUID]) -> _Locked
         cursor.execute(sql, {"key": key, "agents": agent_ids})
         row = cursor.fetchone()
     assert row is not None, "the statement selects from a one-row source"
-    cif, is_current, agents, case_id, call_agent, field_agent = row
+    cif, agents, case_id, call_agent, field_agent = row
     active = {}
     for entry in agents:
         agent_id, _, flag = entry.partition(":")
         active[uuid.UUID(agent_id)] = flag == "true"
     case = _Case(case_id, call_agent, field_agent) if case_id is not None else None
-    return _Locked(cif, bool(is_current), active, case)
+    return _Locked(cif, active, case)
 
 
 def _check_agents(

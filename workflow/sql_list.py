@@ -42,7 +42,8 @@ class SqlList(Generic[T]):
     every agent became ten index lookups: 1.4 ms of execution became 0.8). ``joins`` must not
     change which rows the list holds (e.g. an inner join on a non-null foreign key).
     ``order_by`` and ``columns`` name the table's columns through ``alias``. ``row`` builds one
-    row object from a result tuple.
+    row object from a result tuple. ``recent = (column, span)`` reads a long list's pages from
+    its rows of the last ``span`` first (:meth:`page`).
     """
 
     table: str

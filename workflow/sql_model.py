@@ -33,8 +33,9 @@ def _column(field: Any) -> str:
 
 
 class SqlModel(Generic[M]):
-    """Reads instances of ``model`` with plain SQL: ``columns`` to select (every concrete
-    field, through ``alias``), :meth:`one` to run a statement selecting them first."""
+    """Reads and inserts instances of ``model`` with plain SQL: ``columns`` to select (every
+    concrete field, through ``alias``), :meth:`one` to run a statement selecting them first,
+    :meth:`instance` to build one from a row, :meth:`insert` to write a new one."""
 
     def __init__(self, model: type[M], *, alias: str) -> None:
         self.model = model
