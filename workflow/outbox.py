@@ -142,7 +142,9 @@ def enqueue(
     headers: Mapping[str, str] | None = None,
 ) -> OutboxEvent:
     """Write an outbox row as given (no envelope, no schema): dead letters use it directly."""
-    row = _row(topic=topic, key=key, payload=payload, event_id=event_id, headers=headers)
+    row = _row(
+        topic=topic, key=key, payload=json_ready(payload), event_id=event_id, headers=headers
+    )
     _OUTBOX.insert(row)
     return row
 
@@ -156,7 +158,7 @@ def _row(
     *,
     topic: str,
     key: str | None,
-    payload: Mapping[str, Any],
+    payload: dict[str, Any],
     event_id: uuid.UUID | None,
     headers: Mapping[str, str] | None,
 ) -> OutboxEvent:
@@ -168,7 +170,7 @@ def _row(
         event_id=event_id or uuid.uuid4(),
         topic=topic,
         message_key=key,
-        payload=json_ready(payload),
+        payload=payload,  # JSON-ready: event_row's body, or enqueue's
         headers=_with_request_id(headers),
     )
 
