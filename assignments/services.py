@@ -52,11 +52,13 @@ def _agent_ids(call_agent_id: AgentChoice, field_agent_id: AgentChoice) -> list[
 # The customer (by cif, or by the assignment version's cif), the named agents and the case,
 # locked FOR UPDATE, in one statement. {customer} is the row source giving the cif.
 _LOCK_SQL = """
-    SELECT who.cif,
-           (SELECT coalesce(array_agg(a.id::text || ':' || a.is_active::text), '{{}}')
-            FROM workflow_service.agents a WHERE a.id = ANY(%(agents)s::uuid[])),
+    SELECT who.cif, named.ids, named.active,
            k.id, k.assigned_call_agent_id, k.assigned_field_agent_id
     FROM (SELECT 1) AS one
+    CROSS JOIN (
+        SELECT array_agg(a.id) AS ids, array_agg(a.is_active) AS active
+        FROM workflow_service.agents a WHERE a.id = ANY(%(agents)s::uuid[])
+    ) AS named
     LEFT JOIN ({customer}) AS who ON true
     LEFT JOIN LATERAL (
         SELECT c.id, c.assigned_call_agent_id, c.assigned_field_agent_id
@@ -81,11 +83,8 @@ def _lock(sql: str, key: str | uuid.UUID, agent_ids: list[uuid.UUID]) -> _Locked
         cursor.execute(sql, {"key": key, "agents": agent_ids})
         row = cursor.fetchone()
     assert row is not None, "the statement selects from a one-row source"
-    cif, agents, case_id, call_agent, field_agent = row
-    active = {}
-    for entry in agents:
-        agent_id, _, flag = entry.partition(":")
-        active[uuid.UUID(agent_id)] = flag == "true"
+    cif, agent_ids, agents_active, case_id, call_agent, field_agent = row
+    active = dict(zip(agent_ids or (), agents_active or (), strict=True))
     case = _Case(case_id, call_agent, field_agent) if case_id is not None else None
     return _Locked(cif, active, case)
 
