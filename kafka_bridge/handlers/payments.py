@@ -79,19 +79,17 @@ def payments_recorded(events: Sequence[BatchEvent]) -> set[uuid.UUID]:
     A reversal is taken to name the customer of the payment it reverses (the same payload).
     (Events whose key another topic's event of the batch shares never reach a batch step.)"""
 
-    def payment(event: BatchEvent) -> dict[str, Any]:
-        return dict(event.payload["payment"])
-
+    payment: dict[int, dict[str, Any]] = {id(event): event.payload["payment"] for event in events}
     taken = [
         event
         for event in events
         if event.payload["event_type"] == schemas.PAYMENT_RECORDED
-        and payment(event).get("cif")
-        and payment(event).get("currency")
+        and payment[id(event)].get("cif")
+        and payment[id(event)].get("currency")
     ]
     while True:
         kept_ids = {id(event) for event in taken}
-        left = [payment(event) for event in events if id(event) not in kept_ids]
+        left = [payment[id(event)] for event in events if id(event) not in kept_ids]
         if any(not fields.get("cif") for fields in left):
             return set()
         customers = {str(fields["cif"]) for fields in left}
@@ -99,8 +97,8 @@ def payments_recorded(events: Sequence[BatchEvent]) -> set[uuid.UUID]:
         still = [
             event
             for event in taken
-            if str(payment(event)["cif"]) not in customers
-            and str(payment(event)["id"]) not in payment_ids
+            if str(payment[id(event)]["cif"]) not in customers
+            and str(payment[id(event)]["id"]) not in payment_ids
         ]
         if len(still) == len(taken):
             break
