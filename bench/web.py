@@ -19,10 +19,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# gunicorn reads gunicorn.conf.py from the working folder as well, and its GUNICORN_THREADS
+# default (4) turns a "sync" worker class into gthread (gunicorn's rule for threads > 1): every
+# class names its threads. tests/bench/test_web.py checks the class gunicorn resolves.
 WORKER_CLASSES: dict[str, list[str]] = {
     # What the issue measures against: 4 sync workers, one request at a time each.
-    "sync": ["--workers", "4", "--worker-class", "sync"],
-    # 4 workers of 4 threads: a request waiting on PostgreSQL frees the core for another.
+    "sync": ["--workers", "4", "--worker-class", "sync", "--threads", "1"],
+    # The production overlay's (deploy/kubernetes/overlays/production): 4 workers of 4
+    # threads, where a request waiting on PostgreSQL frees the core for another.
     "gthread": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
 }
 
