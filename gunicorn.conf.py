@@ -1,11 +1,21 @@
 """Gunicorn settings of the web process (the image's default command).
 
-Sizing rule: each worker process runs ``GUNICORN_THREADS`` request threads, and each thread may
-hold one PostgreSQL connection (``DB_CONN_MAX_AGE``). Requests mostly wait on PostgreSQL and
-Redis, so start with ``WEB_CONCURRENCY`` = 2 per CPU core the container may use (its CPU limit,
-rounded up; at least 2) and 4 threads, and scale out with more replicas rather than bigger ones.
-Connections per web replica = ``WEB_CONCURRENCY`` x ``GUNICORN_THREADS`` (8 by default); see
-docs/operations.md for the budget against PostgreSQL's ``max_connections``.
+Sizing rule: sync workers (``GUNICORN_THREADS`` 1), ``WEB_CONCURRENCY`` = 2 per CPU core the
+container may use (its CPU limit, rounded up; at least 2), and more replicas rather than bigger
+ones. A sync worker serves one request at a time and holds one PostgreSQL connection
+(``DB_CONN_MAX_AGE``); the second worker per core runs while the first waits on PostgreSQL or
+Redis. Connections per web replica = ``WEB_CONCURRENCY`` x ``GUNICORN_THREADS`` (2 by
+default); see docs/operations.md for the budget against PostgreSQL's ``max_connections``.
+
+``GUNICORN_THREADS`` above 1 makes each worker a gthread worker with that many request
+threads, each holding its own connection. Measured on 2 cores (bench/README.md, "Fifth pass"),
+4 x 4 threads served 0.67 to 1.21 times the requests of 4 sync workers, at 1.0 to 2.8 times
+their p95 (one run, 8 to 64 connections): the threads of a process share one interpreter
+lock, and 16 of them on 2 cores preempt each other mid-request. Threads pay only where every
+request waits long on a distant database; measure before raising them.
+
+Sync workers need a buffering proxy in front (a slow client would hold a worker): the
+ingress buffers requests and responses.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from collectioncrm.env import env_int, env_port
 
 bind = f"0.0.0.0:{env_port('PORT', 8000)}"
 workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
-threads = env_int("GUNICORN_THREADS", 4, minimum=1)
+threads = env_int("GUNICORN_THREADS", 1, minimum=1)
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = timeout
 keepalive = 5

@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # default (4) turns a "sync" worker class into gthread (gunicorn's rule for threads > 1): every
 # class names its threads. tests/bench/test_web.py checks the class gunicorn resolves.
 WORKER_CLASSES: dict[str, list[str]] = {
-    # What the issue measures against: 4 sync workers, one request at a time each.
+    # What the issue measures against, and the production overlay's web pods (2 CPUs,
+    # WEB_CONCURRENCY 4, gunicorn.conf.py's sync default): 4 sync workers.
     "sync": ["--workers", "4", "--worker-class", "sync", "--threads", "1"],
-    # The production overlay's (deploy/kubernetes/overlays/production): 4 workers of 4
-    # threads, where a request waiting on PostgreSQL frees the core for another.
+    # The threaded alternative: 4 workers of 4 threads, where a request waiting on PostgreSQL
+    # frees the core for another (docs/operations.md, "Sync web workers, not threads").
     "gthread": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
 }
 

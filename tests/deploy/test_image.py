@@ -67,7 +67,7 @@ def test_every_django_app_of_the_project_is_packaged_into_the_image() -> None:
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [
-        ({}, ("0.0.0.0:8000", 2, 4)),
+        ({}, ("0.0.0.0:8000", 2, 1)),
         (
             {"PORT": "3003", "WEB_CONCURRENCY": "5", "GUNICORN_THREADS": "2"},
             ("0.0.0.0:3003", 5, 2),
