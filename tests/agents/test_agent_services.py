@@ -218,3 +218,16 @@ def test_one_agent_linked_concurrently_to_two_users_keeps_the_first_link() -> No
     assert isinstance(error, Conflict) and error.field == "agentId", error
     agent.refresh_from_db()
     assert agent.user_id == first_user.id
+
+
+@pytest.mark.django_db
+def test_the_case_insensitive_email_check_is_an_index_lookup() -> None:
+    # The check of every create and update (_ensure_email_free, iexact): without the
+    # upper(email) index (workflow/sql/0015) it reads the whole table.
+    AgentFactory(email="Someone@Bank.Example")
+    others = Agent.objects.filter(email__iexact="someone@bank.example")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: force what a bank sees
+    plan = others.explain()
+    assert "idx_agents_upper_email" in plan
+    assert others.count() == 1

@@ -19,6 +19,7 @@ STEPS = (
     "0002_agents_user_id",
     "0003_fix_assignment_trigger",
     "0004_mv_unique_indexes",
+    "0015_agents_email_upper_index",
 )
 
 # Every object the migrations own, described by catalog rows (excluding extension members).
