@@ -362,28 +362,22 @@ def test_every_page_of_an_agents_list_is_the_whole_lists_page(
     assert pages == newest_first
 
 
-def test_a_page_filled_by_recent_actions_reads_no_older_ones(
-    reader: APIClient, django_assert_num_queries: Any
+@pytest.mark.parametrize(
+    ("recent", "old", "statements"),
+    [
+        # A page filled by recent actions reads no older ones: the caller's agent, the count,
+        # the recent page.
+        pytest.param(12, 30, 3, id="page-filled-by-recent-actions"),
+        # Recent actions that end the list need no second read.
+        pytest.param(4, 0, 3, id="recent-actions-end-the-list"),
+        # A short recent page with older actions behind it reads the whole list: one more.
+        pytest.param(3, 5, 4, id="short-recent-page-with-older-actions"),
+    ],
+)
+def test_an_agents_page_reads_the_whole_list_only_when_recent_actions_do_not_fill_it(
+    reader: APIClient, django_assert_num_queries: Any, recent: int, old: int, statements: int
 ) -> None:
-    agent, newest_first = _agent_with_actions(recent=12, old=30)
-    with django_assert_num_queries(3):  # the caller's agent, the count, the recent page
+    agent, newest_first = _agent_with_actions(recent=recent, old=old)
+    with django_assert_num_queries(statements):
         data = listed(reader, f"{BASE}/agent/{agent.id}", pageSize=10)
     assert ids(data) == newest_first[:10]
-
-
-def test_recent_actions_that_end_the_list_need_no_second_read(
-    reader: APIClient, django_assert_num_queries: Any
-) -> None:
-    agent, newest_first = _agent_with_actions(recent=4, old=0)
-    with django_assert_num_queries(3):
-        data = listed(reader, f"{BASE}/agent/{agent.id}", pageSize=10)
-    assert ids(data) == newest_first
-
-
-def test_a_short_recent_page_with_older_actions_reads_the_whole_list(
-    reader: APIClient, django_assert_num_queries: Any
-) -> None:
-    agent, newest_first = _agent_with_actions(recent=3, old=5)
-    with django_assert_num_queries(4):
-        data = listed(reader, f"{BASE}/agent/{agent.id}", pageSize=10)
-    assert ids(data) == newest_first
