@@ -119,7 +119,7 @@ MIDDLEWARE = [
     "workflow.api.middleware.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "workflow.api.middleware.MessagesOutsideApiMiddleware",
     "workflow.admin_time.AdminBusinessTimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
