@@ -42,7 +42,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", help="connections, comma-separated (8,32,64)")
     parser.add_argument(
         "--worker-class",
-        help="gunicorn worker classes, comma-separated: sync, gthread (sync,gthread)",
+        help="web servers, comma-separated: gunicorn's sync and gthread worker classes, "
+        "granian (sync,gthread)",
     )
     parser.add_argument(
         "--compare-cases",
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import cases as case_module
     from bench import web
 
-    unknown = [name for name in args.worker_class if name not in web.WORKER_CLASSES]
+    unknown = [name for name in args.worker_class if name not in web.SERVERS]
     known = {case.name for case in case_module.CASES}
     chosen = set(args.cases.split(",")) if args.cases else None
     unknown += sorted((chosen or set()) - known)
@@ -222,7 +223,7 @@ def _http(
     rows: list[dict[str, Any]] = []
     for index, worker_class in enumerate(args.worker_class):
         cases = [case for case in selected if index == 0 or case.name in compare]
-        _echo(f"gunicorn {worker_class}: {len(cases)} cases x {args.concurrency} connections")
+        _echo(f"{web.label(worker_class)}: {len(cases)} cases x {args.concurrency} connections")
         server = web.start(worker_class, database_url=database.url(), log_dir=workdir)
         # The "contact policy off" cases go to a second server started with the setting off.
         policy_off = None

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.web import label
+
 
 def _number(value: float | None, digits: int = 0) -> str:
     if value is None:
@@ -52,7 +54,7 @@ def markdown(results: dict[str, Any]) -> str:
             if not rows:
                 continue
             lines += [
-                f"## gunicorn {worker_class}, {concurrency} connections, "
+                f"## {label(worker_class)}, {concurrency} connections, "
                 f"{rows[0]['seconds']:.0f} s per case",
                 "",
                 "| case | queries/req | req/s | x healthz | p50 ms | p95 ms | p99 ms | errors |",

@@ -1,4 +1,5 @@
-"""The web tier as in production: gunicorn serving ``collectioncrm.wsgi`` on a loopback port.
+"""The web tier as in production: gunicorn serving ``collectioncrm.wsgi`` on a loopback port
+(or granian, the alternative measured against it).
 
 Production settings (``collectioncrm.settings``, ``DEBUG`` off, no embedded servers), pointed
 by the environment at the benchmark's database and at the Redis database holding the sessions
@@ -30,6 +31,12 @@ WORKER_CLASSES: dict[str, list[str]] = {
     # frees the core for another (docs/operations.md, "Sync web workers, not threads").
     "gthread": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
 }
+# Not gunicorn: granian, whose HTTP side is Rust (keep-alive, no connection per request), with
+# 4 processes each running the WSGI application on one thread like a sync worker. Measured
+# against sync in bench/README.md ("Sixth pass"); production does not use it.
+GRANIAN = "granian"
+GRANIAN_OPTIONS = ["--interface", "wsgi", "--workers", "4", "--blocking-threads", "1"]
+SERVERS = [*WORKER_CLASSES, GRANIAN]
 
 
 def free_port() -> int:
@@ -83,20 +90,30 @@ class WebServer:
                 self.process.wait()
 
 
-def start(
-    worker_class: str,
-    *,
-    database_url: str,
-    log_dir: Path,
-    environment: dict[str, str] | None = None,
-    name: str = "",
-) -> WebServer:
-    """Start gunicorn and wait until ``/healthz`` answers; ``environment`` adds to (or
-    overrides) the production environment, e.g. ``CONTACT_POLICY_ENABLED=false``."""
-    port = free_port()
-    log = log_dir / f"gunicorn-{worker_class}{'-' + name if name else ''}.log"
-    env = {**server_environment(database_url=database_url), **(environment or {})}
-    command = [
+def label(worker_class: str) -> str:
+    """How reports name the server: ``gunicorn sync``, ``granian``."""
+    return worker_class if worker_class == GRANIAN else f"gunicorn {worker_class}"
+
+
+def command_of(worker_class: str, port: int) -> list[str]:
+    """The command line of the web server named ``worker_class`` (a key of ``SERVERS``)."""
+    if worker_class == GRANIAN:
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            *GRANIAN_OPTIONS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "collectioncrm.wsgi:application",
+        ]
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -109,6 +126,22 @@ def start(
         "--backlog",
         "2048",
     ]
+
+
+def start(
+    worker_class: str,
+    *,
+    database_url: str,
+    log_dir: Path,
+    environment: dict[str, str] | None = None,
+    name: str = "",
+) -> WebServer:
+    """Start gunicorn (or granian) and wait until ``/healthz`` answers; ``environment`` adds
+    to (or overrides) the production environment, e.g. ``CONTACT_POLICY_ENABLED=false``."""
+    port = free_port()
+    log = log_dir / f"web-{worker_class}{'-' + name if name else ''}.log"
+    env = {**server_environment(database_url=database_url), **(environment or {})}
+    command = command_of(worker_class, port)
     with log.open("ab") as output:
         # As the image does at build: the production settings serve hashed static files from
         # the manifest, so the admin pages answer 500 without it.
@@ -130,7 +163,7 @@ def start(
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
+            raise RuntimeError(f"{command[2]} exited ({process.returncode}); see {log}")
         try:
             with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
@@ -139,5 +172,5 @@ def start(
             pass
         if time.monotonic() > deadline:
             server.stop()
-            raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+            raise RuntimeError(f"{command[2]} did not answer within 60 s; see {log}")
         time.sleep(0.2)

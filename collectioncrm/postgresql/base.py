@@ -44,6 +44,9 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
+    health_check_enabled: bool  # set by Django (not in django-stubs)
+    health_check_done: bool
+
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is not None

@@ -1,4 +1,5 @@
-"""The benchmark's gunicorn runs the worker class it is named after.
+"""The benchmark's gunicorn runs the worker class it is named after (and granian, the
+alternative, the options it is given).
 
 gunicorn also reads ``gunicorn.conf.py`` from the working folder, whose thread count would turn
 a sync worker into gthread; the command line of each class must win over it.
@@ -7,6 +8,7 @@ a sync worker into gthread; the command line of each class must win over it.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 from gunicorn.app.wsgiapp import WSGIApplication
@@ -21,6 +23,34 @@ EXPECTED = {
 
 def test_every_worker_class_is_expected() -> None:
     assert set(web.WORKER_CLASSES) == set(EXPECTED)
+    assert web.SERVERS == ["sync", "gthread", "granian"]
+
+
+def test_granian_runs_the_wsgi_application_on_four_single_threaded_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What granian's own command line parser makes of the benchmark's command."""
+    from click.testing import CliRunner
+    from granian import cli
+
+    seen: dict[str, Any] = {}
+
+    class Server:
+        def __init__(self, target: str, **options: Any) -> None:
+            seen.update(options, target=target)
+
+        def serve(self) -> None:
+            seen["served"] = True
+
+    monkeypatch.setattr(cli, "Server", Server)
+    command = web.command_of(web.GRANIAN, 8123)
+    assert command[1:3] == ["-m", "granian"]
+    result = CliRunner().invoke(cli.cli, command[3:])
+    assert result.exit_code == 0, result.output
+    assert seen["target"] == "collectioncrm.wsgi:application"
+    assert str(seen["interface"]) in {"wsgi", "Interfaces.WSGI"}
+    assert (seen["workers"], seen["blocking_threads"], seen["port"]) == (4, 1, 8123)
+    assert seen["served"] is True
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
