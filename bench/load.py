@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import cpu
+
 SCRIPT = Path(__file__).resolve().parent / "requests.lua"
 
 
@@ -61,6 +63,7 @@ class Outcome:
     errors: int  # non-2xx answers plus socket errors and timeouts
     wrapped: int  # requests sent a second time because the list ran out
     sample: str
+    cpu_ms: dict[str, float] | None = None  # processor time per request (bench/cpu.py)
 
     @property
     def rps(self) -> float:
@@ -84,8 +87,10 @@ def run(
     seconds: float,
     workdir: Path,
     name: str,
+    web_pid: int | None = None,
 ) -> Outcome:
-    """Replay ``requests`` with ``connections`` connections for ``seconds``."""
+    """Replay ``requests`` with ``connections`` connections for ``seconds``; with the web
+    server's ``web_pid``, also measure the processor time per request (``bench/cpu.py``)."""
     path = workdir / f"{name}.requests"
     path.write_text("\n".join(request.line() for request in requests) + "\n")
     threads = max(1, min(2, connections))
@@ -107,7 +112,9 @@ def run(
         str(path),
         str(threads),
     ]
+    before = cpu.snapshot(web_pid)
     completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    after = cpu.snapshot(web_pid)
     lines = [line for line in completed.stdout.splitlines() if line.startswith("BENCHJSON ")]
     if completed.returncode != 0 or not lines:
         raise RuntimeError(
@@ -129,4 +136,5 @@ def run(
         errors=data["non2xx"] + socket_errors,
         wrapped=data["wrapped"],
         sample=data["sample"],
+        cpu_ms=cpu.per_request(before, after, data["requests"]),
     )

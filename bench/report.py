@@ -57,8 +57,9 @@ def markdown(results: dict[str, Any]) -> str:
                 f"## {label(worker_class)}, {concurrency} connections, "
                 f"{rows[0]['seconds']:.0f} s per case",
                 "",
-                "| case | queries/req | req/s | x healthz | p50 ms | p95 ms | p99 ms | errors |",
-                "|---|--:|--:|--:|--:|--:|--:|--:|",
+                "| case | queries/req | req/s | x healthz | p50 ms | p95 ms | p99 ms | errors "
+                "| CPU ms/req: web, PostgreSQL, Redis, wrk |",
+                "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
             ]
             for row in rows:
                 errors = str(row["errors"])
@@ -72,7 +73,7 @@ def markdown(results: dict[str, Any]) -> str:
                     f"| {row['label']} | {_number(row['queries'], digits)} "
                     f"| {_number(row['rps'])} | {_number(row['ratio'], 2)} "
                     f"| {_number(row['p50_ms'], 1)} | {_number(row['p95_ms'], 1)} "
-                    f"| {_number(row['p99_ms'], 1)} | {errors} |"
+                    f"| {_number(row['p99_ms'], 1)} | {errors} | {_cpu(row.get('cpu_ms'))} |"
                 )
             lines.append("")
     kafka = results.get("kafka", [])
@@ -96,6 +97,12 @@ def markdown(results: dict[str, Any]) -> str:
     if problems:
         lines += ["## Problems", ""] + [f"- {problem}" for problem in problems] + [""]
     return "\n".join(lines)
+
+
+def _cpu(cpu_ms: dict[str, float] | None) -> str:
+    if not cpu_ms:
+        return "-"
+    return ", ".join(f"{cpu_ms[group]:.2f}" for group in ("web", "postgres", "redis", "wrk"))
 
 
 def write(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
