@@ -21,7 +21,8 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _processes() -> dict[int, tuple[str, int, float]]:
-    """pid -> (command name, parent pid, processor seconds so far)."""
+    """pid -> (command name, parent pid, processor seconds so far, its ended children's
+    included)."""
     found: dict[int, tuple[str, int, float]] = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
@@ -32,8 +33,12 @@ def _processes() -> dict[int, tuple[str, int, float]]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[1] is the parent pid; fields[11] and [12] are utime and stime, in ticks
-        found[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+        # fields[1] is the parent pid; fields[11] to [14] are utime, stime and the same of the
+        # children it has waited for, in ticks: a PostgreSQL backend that ends during the run
+        # (DB_CONN_MAX_AGE) takes its time out of /proc, and its postmaster's children time
+        # gets it, so the group's total stays whole.
+        ticks = sum(int(value) for value in fields[11:15])
+        found[int(entry.name)] = (name, int(fields[1]), ticks / _TICK)
     return found
 
 

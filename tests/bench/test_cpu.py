@@ -15,32 +15,39 @@ from bench import cpu
 
 pytestmark = pytest.mark.skipif(not cpu.PROC.joinpath("self", "stat").exists(), reason="no /proc")
 
-# A master that only waits, and its worker, which burns about 0.4 s of processor time, says so
-# and stays alive (a finished process's time is no longer in /proc).
-WORKER = textwrap.dedent(
+# A master that only waits, and its worker, which burns about 0.4 s of processor time, then
+# either stays alive or ends (its time then moves to the master's "children" time).
+BURN = textwrap.dedent(
     """
     import time
     started = time.process_time()
     while time.process_time() - started < 0.4:
         pass
-    print("done", flush=True)
-    time.sleep(60)
     """
 )
-MASTER = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {WORKER!r}])"
+DONE = "print('done', flush=True)"
+WORKER_STAYS = (
+    "import subprocess, sys; "
+    f"subprocess.run([sys.executable, '-c', {BURN + DONE + '; time.sleep(60)'!r}])"
+)
+WORKER_ENDS = (
+    "import subprocess, sys, time; "
+    f"subprocess.run([sys.executable, '-c', {BURN!r}]); {DONE}; time.sleep(60)"
+)
 
 
-def test_the_web_group_is_the_tree_under_the_master() -> None:
-    master = subprocess.Popen(
-        [sys.executable, "-c", MASTER], stdout=subprocess.PIPE, text=True, start_new_session=True
+@pytest.mark.parametrize("master", [WORKER_STAYS, WORKER_ENDS], ids=["worker stays", "worker ends"])
+def test_the_web_group_is_the_tree_under_the_master(master: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", master], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
-        before = cpu.snapshot(master.pid)
-        assert master.stdout is not None and master.stdout.readline().strip() == "done"
-        after = cpu.snapshot(master.pid)
+        before = cpu.snapshot(process.pid)
+        assert process.stdout is not None and process.stdout.readline().strip() == "done"
+        after = cpu.snapshot(process.pid)
     finally:
-        os.killpg(master.pid, signal.SIGKILL)
-        master.wait()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     assert before is not None and after is not None
     assert after["web"] - before["web"] >= 0.3
     per_request = cpu.per_request(before, after, 4)
