@@ -12,6 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from agents import selectors as agents_selectors
 from agents import services
 from agents.models import Agent
 from tests.factories import AgentFactory, CrmUserFactory
@@ -231,3 +232,17 @@ def test_the_case_insensitive_email_check_is_an_index_lookup() -> None:
     plan = others.explain()
     assert "idx_agents_upper_email" in plan
     assert others.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_page_of_the_agents_list_is_read_in_order_from_an_index() -> None:
+    # Ordered by name then id (agents_list, AgentAdmin.ordering): without the (name, id)
+    # index (workflow/sql/0016) every page sorts every agent.
+    AgentFactory.create_batch(3)
+    page = agents_selectors.agents_list()[:2]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: force what a bank sees
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = page.explain()
+    assert "idx_agents_name_id" in plan
+    assert "Sort" not in plan

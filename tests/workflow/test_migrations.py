@@ -20,6 +20,7 @@ STEPS = (
     "0003_fix_assignment_trigger",
     "0004_mv_unique_indexes",
     "0015_agents_email_upper_index",
+    "0016_agents_name_index",
 )
 
 # Every object the migrations own, described by catalog rows (excluding extension members).
