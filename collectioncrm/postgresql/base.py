@@ -14,9 +14,9 @@ number of rows. Here they are cut into batches of at most 65,535 parameters.
 and quiet. Django checks a reused connection at the first database access of every request with
 ``SELECT 1``: a round trip to PostgreSQL per request, up to a tenth of a cached page's time. A
 server that ends a session (a restart, ``pg_terminate_backend``, an idle timeout) tells the
-client, or at least closes the socket, so the socket then has something to read; an idle
-connection whose socket has nothing to read is in use by no one else and still open as far as
-this process can know without asking. Only then is the check skipped; anything else (data
+client, or at least closes the socket, so the socket then has something to read. An idle
+connection whose socket has nothing to read is, as far as this process can tell without asking,
+still open: only then is the check skipped. Anything else (data
 waiting, a transaction open, a broken or closed connection) gets Django's ``SELECT 1``, which
 replaces a dead connection before the request uses it. A server lost without closing the socket
 (a cut network) is not detected by either check until TCP gives up.
