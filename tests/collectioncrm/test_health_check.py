@@ -4,7 +4,7 @@ connection) as soon as the server has ended the session."""
 
 from __future__ import annotations
 
-import time
+import select
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,7 +68,9 @@ def test_a_connection_the_server_ended_is_checked_and_replaced_before_use(
     checks = _count_checks(other, monkeypatch)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    time.sleep(0.2)  # the server's goodbye reaches the socket
+    # The server's goodbye reaches the socket (at once, here; a slow machine gets 5 s).
+    readable, _, _ = select.select([other.connection.pgconn.socket], [], [], 5)
+    assert readable
     assert _backend_pid(other) != pid  # no error: the dead connection was replaced first
     assert checks == [False]
 
