@@ -119,19 +119,23 @@ def agents_list(ctx: Context, count: int) -> list[Request]:
     ]
 
 
-def agents_create(ctx: Context, count: int) -> list[Request]:
-    """New agents (no user), after removing those earlier runs created: on a kept data set they
-    would pile up (thousands a run) and slow every agents read and the e-mail check."""
+def _delete_earlier_agents(where: str, params: list[str]) -> None:
+    """Remove the agents earlier runs' writes made (``where``, fixed SQL of this module): on a
+    kept data set they pile up (tens of thousands), slowing every agents read and the agents
+    writes' checks. If anything refers to one of them, all are kept."""
     from django.db import IntegrityError, connection, transaction
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM workflow_service.agents WHERE email LIKE %s AND user_id IS NULL",
-                ["new.%@bench.test"],
-            )
-    except IntegrityError:  # something refers to one of them: keep them all
+            cursor.execute(f"DELETE FROM workflow_service.agents WHERE {where}", params)
+    except IntegrityError:
         pass
+
+
+def agents_create(ctx: Context, count: int) -> list[Request]:
+    """New agents (no user), after removing those earlier runs created: on a kept data set they
+    would pile up (thousands a run) and slow every agents read and the e-mail check."""
+    _delete_earlier_agents("email LIKE %s AND user_id IS NULL", ["new.%@bench.test"])
     nonce = uuid.uuid4().hex[:6]
     supervisors = ctx.supervisors
     return [
@@ -205,19 +209,13 @@ def users_agent(ctx: Context, count: int) -> list[Request]:
 
 def agents_link_user(ctx: Context, count: int) -> list[Request]:
     """Links fresh unlinked agents to fresh unlinked users (made here with SQL)."""
-    from django.db import IntegrityError, connection, transaction
+    from django.db import connection
 
     nonce = uuid.uuid4().hex[:6]
-    try:
-        # Those earlier runs made, linked or not: on a kept data set they piled up (tens of
-        # thousands), slowing every agents read and the agents writes' checks.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM workflow_service.agents WHERE employee_id LIKE %s AND email LIKE %s",
-                ["K%", "link.agent.%@bench.test"],
-            )
-    except IntegrityError:  # something refers to one of them: keep them all
-        pass
+    # Those earlier runs made, linked or not.
+    _delete_earlier_agents(
+        "employee_id LIKE %s AND email LIKE %s", ["K%", "link.agent.%@bench.test"]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM auth_service.users u WHERE username LIKE %s AND NOT EXISTS "

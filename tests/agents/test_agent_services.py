@@ -221,15 +221,22 @@ def test_one_agent_linked_concurrently_to_two_users_keeps_the_first_link() -> No
     assert agent.user_id == first_user.id
 
 
+def _plan_at_bank_scale(queryset: Any, *also_off: str) -> str:
+    """The plan of ``queryset`` with sequential scans (and ``also_off``) turned off: a test has a
+    few rows, where a scan is cheapest; a bank has thousands."""
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", *also_off):
+            cursor.execute(f"SET LOCAL {setting} = off")
+    return str(queryset.explain())
+
+
 @pytest.mark.django_db
 def test_the_case_insensitive_email_check_is_an_index_lookup() -> None:
     # The check of every create and update (_ensure_email_free, iexact): without the
     # upper(email) index (workflow/sql/0015) it reads the whole table.
     AgentFactory(email="Someone@Bank.Example")
     others = Agent.objects.filter(email__iexact="someone@bank.example")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: force what a bank sees
-    plan = others.explain()
+    plan = _plan_at_bank_scale(others)
     assert "idx_agents_upper_email" in plan
     assert others.count() == 1
 
@@ -240,9 +247,6 @@ def test_a_page_of_the_agents_list_is_read_in_order_from_an_index() -> None:
     # index (workflow/sql/0016) every page sorts every agent.
     AgentFactory.create_batch(3)
     page = agents_selectors.agents_list()[:2]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: force what a bank sees
-        cursor.execute("SET LOCAL enable_sort = off")
-    plan = page.explain()
+    plan = _plan_at_bank_scale(page, "enable_sort")
     assert "idx_agents_name_id" in plan
     assert "Sort" not in plan
